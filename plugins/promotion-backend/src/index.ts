@@ -1,0 +1,6 @@
+/**
+ * Promotion engine, gate scheduler and REST API.
+ *
+ * @packageDocumentation
+ */
+export { promotionPlugin as default } from './plugin';

@@ -1,0 +1,9 @@
+/**
+ * Shared types, API schemas and permissions of the promotion plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './annotations';
+export * from './permissions';
+export * from './schemas';
+export * from './types';

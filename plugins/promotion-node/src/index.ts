@@ -1,0 +1,10 @@
+/**
+ * Extension points and interfaces for promotion backend modules.
+ *
+ * @packageDocumentation
+ */
+export * from './deployer';
+export * from './gate';
+export * from './metrics';
+export * from './pager';
+export * from './extensions';

@@ -1,0 +1,2 @@
+export * from './PromotionApi';
+export * from './PromotionClient';

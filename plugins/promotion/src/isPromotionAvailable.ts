@@ -1,0 +1,7 @@
+import type { Entity } from '@backstage/catalog-model';
+import { getPipelineName } from '@internal/plugin-promotion-common';
+
+/** True when the entity carries the pipeline annotation. */
+export function isPromotionAvailable(entity: Entity): boolean {
+  return getPipelineName(entity) !== undefined;
+}

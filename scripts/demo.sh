@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs dependencies and starts the demo portal (frontend :3000, backend :7007)
+# on in-memory SQLite with the demo catalog. Nothing else needs to run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/yarn install --immutable
+exec scripts/yarn start

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything the tests need and runs every test: type check, lint,
+# unit/integration/API tests on SQLite and PostgreSQL, then the slow suites
+# (real Prometheus/Alertmanager, browser) last.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CI=true
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    else
+      sudo apt-get update -qq
+      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+  fi
+}
+
+echo "== system packages"
+apt_install chromium
+
+echo "== install"
+scripts/yarn install --immutable
+
+echo "== type check"
+scripts/yarn tsc
+
+echo "== lint"
+scripts/yarn lint:all
+
+echo "== unit, store and API tests (SQLite + PostgreSQL)"
+export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432}"
+scripts/yarn backstage-cli repo test --maxWorkers=2
+
+echo "== browser tests"
+node test/browser/run.js
