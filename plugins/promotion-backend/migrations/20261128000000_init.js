@@ -11,6 +11,7 @@ exports.up = async function up(knex) {
     table.string('id', 36).primary().notNullable().comment('Artifact id (uuid)');
     table.string('entity_ref').notNullable().comment('Catalog entity the artifact belongs to');
     table.string('digest', 80).notNullable().comment('Content digest, sha256:<64 hex>');
+    table.string('pipeline').notNullable().comment('Pipeline the artifact moves through (from the entity annotation at registration)');
     table.string('version').notNullable().comment('Human version label');
     table.string('commit').notNullable().comment('Source commit');
     table.string('author').nullable().comment('User entity ref of the change author');
@@ -86,7 +87,10 @@ exports.up = async function up(knex) {
     table.string('lease_ticket', 36).nullable().comment('Worker holding the deployment');
     table.timestamp('lease_expires_at', { useTz: true }).nullable().comment('When the lease lapses');
     table.timestamp('next_check_at', { useTz: true }).notNullable().comment('When the deployment is due for work');
-    table.timestamp('deploy_started_at', { useTz: true }).nullable().comment('When the deployer was first called');
+    table.timestamp('deploy_started_at', { useTz: true }).nullable().comment('When the engine moved it to deploying');
+    table.timestamp('deploy_accepted_at', { useTz: true }).nullable().comment('When the deployer accepted the deploy call');
+    table.string('reported_state', 16).nullable().comment('Status the deploy system reported through the callback endpoint');
+    table.text('reported_reason').nullable().comment('Reason that came with the reported status');
     table.timestamp('healthy_at', { useTz: true }).nullable().comment('When the deployer reported it running');
     table.timestamp('verified_at', { useTz: true }).nullable().comment('When it became verified');
     table.timestamp('state_since', { useTz: true }).notNullable().comment('When it entered its state');

@@ -1,0 +1,833 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import type {
+  AuditEvent,
+  DeploymentState,
+  DeploymentTrigger,
+  GateResult,
+  GateVerdict,
+  Page,
+  PromotionState,
+  TestResult,
+  TestSuite,
+} from '@internal/plugin-promotion-common';
+import { Knex } from 'knex';
+import { v4 as uuid } from 'uuid';
+import { applyDatabaseMigrations } from './migrations';
+import {
+  ArtifactRecord,
+  ChangeContext,
+  DeploymentPatch,
+  DeploymentQuery,
+  DeploymentRecord,
+  EventQuery,
+  NewArtifact,
+  NewEvent,
+  NewPromotion,
+  NewTestResult,
+  PromotionRecord,
+  PromotionStore,
+} from './PromotionStore';
+import {
+  ArtifactRow,
+  DeploymentRow,
+  EventRow,
+  GateResultRow,
+  PromotionRow,
+} from './tables';
+
+const IN_FLIGHT: DeploymentState[] = ['queued', 'deploying', 'soaking'];
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
+
+function toDate(value: Date | string | number): Date;
+function toDate(value: Date | string | number | null | undefined): Date | undefined;
+function toDate(value: Date | string | number | null | undefined) {
+  if (value === null || value === undefined) {
+    return undefined;
+  }
+  if (value instanceof Date) {
+    return value;
+  }
+  // SQLite hands timestamps back as epoch milliseconds (number or numeric string).
+  return new Date(/^\d+$/.test(String(value)) ? Number(value) : value);
+}
+
+const iso = (value: Date | string | number) => toDate(value).toISOString();
+const optional = <T>(value: T | null | undefined) => (value === null ? undefined : value);
+const pageSize = (limit?: number) => Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+
+function artifactFromRow(row: ArtifactRow): ArtifactRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    digest: row.digest,
+    pipeline: row.pipeline,
+    version: row.version,
+    commit: row.commit,
+    author: optional(row.author),
+    labels: JSON.parse(row.labels),
+    changedPaths: JSON.parse(row.changed_paths),
+    migration: row.migration ? JSON.parse(row.migration) : undefined,
+    registeredAt: iso(row.registered_at),
+    bad: Boolean(row.bad),
+    badReason: optional(row.bad_reason),
+  };
+}
+
+function promotionFromRow(row: PromotionRow): PromotionRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    artifactId: row.artifact_id,
+    fromEnvironment: optional(row.from_environment),
+    toEnvironment: row.to_environment,
+    trigger: row.trigger as DeploymentTrigger,
+    actor: row.actor,
+    reason: optional(row.reason),
+    state: row.state as PromotionState,
+    deploymentId: optional(row.deployment_id),
+    nextCheckAt: toDate(row.next_check_at),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    environment: row.environment,
+    artifactId: row.artifact_id,
+    promotionId: optional(row.promotion_id),
+    state: row.state as DeploymentState,
+    trigger: row.trigger as DeploymentTrigger,
+    actor: row.actor,
+    reason: optional(row.reason),
+    deployCalls: Number(row.deploy_calls),
+    attempts: Number(row.attempts),
+    nextCheckAt: toDate(row.next_check_at),
+    deployStartedAt: toDate(row.deploy_started_at),
+    deployAcceptedAt: toDate(row.deploy_accepted_at),
+    reportedState: optional(row.reported_state) as DeploymentRecord['reportedState'],
+    reportedReason: optional(row.reported_reason),
+    healthyAt: toDate(row.healthy_at),
+    verifiedAt: toDate(row.verified_at),
+    stateSince: toDate(row.state_since),
+    createdAt: toDate(row.created_at),
+  };
+}
+
+function gateResultFromRow(row: GateResultRow): GateResult {
+  return {
+    gate: row.gate,
+    verdict: row.verdict as GateVerdict,
+    reason: row.reason,
+    errored: Boolean(row.errored),
+    evidence: row.evidence ? JSON.parse(row.evidence) : undefined,
+    evaluatedAt: iso(row.evaluated_at),
+  };
+}
+
+function eventFromRow(row: EventRow): AuditEvent {
+  return {
+    id: String(row.id),
+    entityRef: row.entity_ref,
+    environment: optional(row.environment),
+    digest: optional(row.digest),
+    kind: row.kind,
+    actor: row.actor,
+    at: iso(row.at),
+    details: JSON.parse(row.details),
+  };
+}
+
+function sameImmutableFields(row: ArtifactRow, input: NewArtifact): string[] {
+  const differences: string[] = [];
+  const compare = (field: string, stored: unknown, given: unknown) => {
+    if (JSON.stringify(stored ?? null) !== JSON.stringify(given ?? null)) {
+      differences.push(field);
+    }
+  };
+  compare('version', row.version, input.version);
+  compare('commit', row.commit, input.commit);
+  compare('author', row.author, input.author);
+  compare('labels', JSON.parse(row.labels), input.labels);
+  compare('changedPaths', JSON.parse(row.changed_paths), input.changedPaths);
+  compare('migration', row.migration ? JSON.parse(row.migration) : null, input.migration);
+  return differences;
+}
+
+/** {@link PromotionStore} on knex: SQLite for the demo, PostgreSQL in production. */
+export class DatabasePromotionStore implements PromotionStore {
+  /** Connects to the plugin database and runs migrations unless told to skip. */
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<DatabasePromotionStore> {
+    const client = await options.database.getClient();
+    if (!options.skipMigrations && !options.database.migrations?.skip) {
+      await applyDatabaseMigrations(client);
+    }
+    return new DatabasePromotionStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  /** For tests that hold a knex client already. */
+  static async fromKnex(db: Knex, migrate = true): Promise<DatabasePromotionStore> {
+    if (migrate) {
+      await applyDatabaseMigrations(db);
+    }
+    return new DatabasePromotionStore(db);
+  }
+
+  async transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) {
+      return fn(this);
+    }
+    return this.db.transaction(trx => fn(new DatabasePromotionStore(trx)));
+  }
+
+  async registerArtifact(
+    input: NewArtifact,
+    testResults: NewTestResult[],
+    actor: string,
+    now: Date,
+  ): Promise<{ artifact: ArtifactRecord; created: boolean }> {
+    return this.transaction(async tx => {
+      const self = tx as DatabasePromotionStore;
+      const existing = await self.db<ArtifactRow>('promotion_artifacts')
+        .where({ entity_ref: input.entityRef, digest: input.digest })
+        .first();
+      if (existing) {
+        const differences = sameImmutableFields(existing, input);
+        if (differences.length > 0) {
+          throw new ConflictError(
+            `Artifact ${input.digest} of ${input.entityRef} is already registered with a different ${differences.join(', ')}; artifacts are immutable`,
+          );
+        }
+        const artifact = artifactFromRow(existing);
+        for (const result of testResults) {
+          await self.addTestResult(artifact, result, actor, now);
+        }
+        return { artifact, created: false };
+      }
+      const row: ArtifactRow = {
+        id: uuid(),
+        entity_ref: input.entityRef,
+        digest: input.digest,
+        pipeline: input.pipeline,
+        version: input.version,
+        commit: input.commit,
+        author: input.author ?? null,
+        labels: JSON.stringify(input.labels),
+        changed_paths: JSON.stringify(input.changedPaths),
+        migration: input.migration ? JSON.stringify(input.migration) : null,
+        bad: false,
+        bad_reason: null,
+        registered_at: now,
+      };
+      const inserted = await self.db('promotion_artifacts')
+        .insert(row)
+        .onConflict(['entity_ref', 'digest'])
+        .ignore();
+      const stored = await self.db<ArtifactRow>('promotion_artifacts')
+        .where({ entity_ref: input.entityRef, digest: input.digest })
+        .first();
+      const artifact = artifactFromRow(stored!);
+      // A concurrent registration of the same digest won the insert.
+      const created = stored!.id === row.id && inserted !== undefined;
+      if (!created) {
+        const differences = sameImmutableFields(stored!, input);
+        if (differences.length > 0) {
+          throw new ConflictError(
+            `Artifact ${input.digest} of ${input.entityRef} is already registered with a different ${differences.join(', ')}; artifacts are immutable`,
+          );
+        }
+      } else {
+        await self.appendEvent(
+          {
+            entityRef: input.entityRef,
+            digest: input.digest,
+            kind: 'artifact.registered',
+            actor,
+            details: {
+              version: input.version,
+              commit: input.commit,
+              author: input.author,
+              labels: input.labels,
+            },
+          },
+          now,
+        );
+      }
+      for (const result of testResults) {
+        await self.addTestResult(artifact, result, actor, now);
+      }
+      return { artifact, created };
+    });
+  }
+
+  async getArtifact(entityRef: string, digest: string) {
+    const row = await this.db<ArtifactRow>('promotion_artifacts')
+      .where({ entity_ref: entityRef, digest })
+      .first();
+    return row ? artifactFromRow(row) : undefined;
+  }
+
+  async getArtifactsById(ids: string[]) {
+    const unique = [...new Set(ids)];
+    const rows = unique.length
+      ? await this.db<ArtifactRow>('promotion_artifacts').whereIn('id', unique)
+      : [];
+    return new Map(rows.map(row => [row.id, artifactFromRow(row)]));
+  }
+
+  async markArtifactBad(
+    id: string,
+    reason: string | undefined,
+    ctx: ChangeContext & { entityRef: string },
+    now: Date,
+  ) {
+    const updated = await this.db('promotion_artifacts')
+      .where({ id, bad: false })
+      .update({ bad: true, bad_reason: reason ?? null });
+    if (updated !== 1) {
+      return false;
+    }
+    await this.appendEvent(
+      {
+        entityRef: ctx.entityRef,
+        digest: ctx.digest,
+        kind: 'artifact.marked_bad',
+        actor: ctx.actor,
+        details: { reason },
+      },
+      now,
+    );
+    return true;
+  }
+
+  async addTestResult(
+    artifact: ArtifactRecord,
+    result: NewTestResult,
+    actor: string,
+    now: Date,
+  ) {
+    await this.db('promotion_test_results').insert({
+      artifact_id: artifact.id,
+      suite: result.suite,
+      environment: result.environment ?? null,
+      status: result.status,
+      passed_count: result.passed ?? null,
+      failed_count: result.failed ?? null,
+      url: result.url ?? null,
+      reported_at: now,
+    });
+    await this.appendEvent(
+      {
+        entityRef: artifact.entityRef,
+        environment: result.environment,
+        digest: artifact.digest,
+        kind: 'tests.reported',
+        actor,
+        details: { ...result },
+      },
+      now,
+    );
+  }
+
+  async listTestResults(artifactId: string): Promise<TestResult[]> {
+    const rows = await this.db('promotion_test_results')
+      .where({ artifact_id: artifactId })
+      .orderBy('id', 'asc');
+    return rows.map(row => ({
+      suite: row.suite as TestSuite,
+      environment: optional(row.environment),
+      status: row.status,
+      passed: optional(row.passed_count),
+      failed: optional(row.failed_count),
+      url: optional(row.url),
+      reportedAt: iso(row.reported_at),
+    }));
+  }
+
+  async createPromotion(input: NewPromotion, now: Date) {
+    return this.transaction(async tx => {
+      const self = tx as DatabasePromotionStore;
+      const older = await self.db<PromotionRow>('promotion_promotions')
+        .where({
+          entity_ref: input.entityRef,
+          to_environment: input.toEnvironment,
+          state: 'pending',
+        })
+        .whereNot('artifact_id', input.artifactId);
+      for (const row of older) {
+        const previous = await self.getArtifactsById([row.artifact_id]);
+        await self.transitionPromotion(
+          promotionFromRow(row),
+          'cancelled',
+          {
+            actor: 'engine',
+            digest: previous.get(row.artifact_id)?.digest ?? '',
+            reason: `superseded by ${input.digest}`,
+          },
+          now,
+        );
+      }
+      const row: PromotionRow = {
+        id: uuid(),
+        entity_ref: input.entityRef,
+        artifact_id: input.artifactId,
+        from_environment: input.fromEnvironment ?? null,
+        to_environment: input.toEnvironment,
+        trigger: input.trigger,
+        actor: input.actor,
+        reason: input.reason ?? null,
+        state: 'pending',
+        deployment_id: null,
+        lease_ticket: null,
+        lease_expires_at: null,
+        next_check_at: now,
+        created_at: now,
+        updated_at: now,
+      };
+      await self.db('promotion_promotions').insert(row);
+      await self.appendEvent(
+        {
+          entityRef: input.entityRef,
+          environment: input.toEnvironment,
+          digest: input.digest,
+          kind: 'promotion.created',
+          actor: input.actor,
+          details: {
+            promotionId: row.id,
+            from: input.fromEnvironment,
+            to: input.toEnvironment,
+            trigger: input.trigger,
+            reason: input.reason,
+          },
+        },
+        now,
+      );
+      return promotionFromRow(row);
+    });
+  }
+
+  async getPromotion(id: string) {
+    const row = await this.db<PromotionRow>('promotion_promotions')
+      .where({ id })
+      .first();
+    return row ? promotionFromRow(row) : undefined;
+  }
+
+  async listPromotions(entityRef: string, states: PromotionState[]) {
+    const rows = await this.db<PromotionRow>('promotion_promotions')
+      .where({ entity_ref: entityRef })
+      .whereIn('state', states)
+      .orderBy('created_at', 'desc');
+    return rows.map(promotionFromRow);
+  }
+
+  async claimPromotions(now: Date, ticket: string, leaseMs: number, limit: number) {
+    return this.claim<PromotionRow>(
+      'promotion_promotions',
+      q => q.where({ state: 'pending' }),
+      now,
+      ticket,
+      leaseMs,
+      limit,
+    ).then(rows => rows.map(promotionFromRow));
+  }
+
+  async releasePromotion(id: string, ticket: string, nextCheckAt: Date) {
+    await this.db('promotion_promotions')
+      .where({ id, lease_ticket: ticket })
+      .update({
+        lease_ticket: null,
+        lease_expires_at: null,
+        next_check_at: nextCheckAt,
+      });
+  }
+
+  async wakePromotions(
+    filter: { artifactId?: string; entityRef?: string },
+    now: Date,
+  ) {
+    const query = this.db('promotion_promotions').where({ state: 'pending' });
+    if (filter.artifactId) query.where({ artifact_id: filter.artifactId });
+    if (filter.entityRef) query.where({ entity_ref: filter.entityRef });
+    await query.update({ next_check_at: now });
+  }
+
+  async transitionPromotion(
+    promotion: PromotionRecord,
+    to: PromotionState,
+    ctx: ChangeContext,
+    now: Date,
+    deploymentId?: string,
+  ) {
+    const updated = await this.db('promotion_promotions')
+      .where({ id: promotion.id, state: promotion.state })
+      .update({
+        state: to,
+        reason: ctx.reason ?? promotion.reason ?? null,
+        deployment_id: deploymentId ?? promotion.deploymentId ?? null,
+        lease_ticket: null,
+        lease_expires_at: null,
+        updated_at: now,
+      });
+    if (updated !== 1) {
+      return false;
+    }
+    await this.appendEvent(
+      {
+        entityRef: promotion.entityRef,
+        environment: promotion.toEnvironment,
+        digest: ctx.digest,
+        kind: `promotion.${to}`,
+        actor: ctx.actor,
+        details: {
+          promotionId: promotion.id,
+          from: promotion.fromEnvironment,
+          trigger: promotion.trigger,
+          reason: ctx.reason,
+          deploymentId,
+          ...ctx.details,
+        },
+      },
+      now,
+    );
+    return true;
+  }
+
+  async saveGateResults(
+    promotion: PromotionRecord,
+    digest: string,
+    results: GateResult[],
+  ) {
+    const existing = await this.listGateResults([promotion.id]);
+    const before = new Map(
+      (existing.get(promotion.id) ?? []).map(r => [r.gate, r]),
+    );
+    for (const result of results) {
+      const row: GateResultRow = {
+        promotion_id: promotion.id,
+        gate: result.gate,
+        verdict: result.verdict,
+        errored: result.errored,
+        reason: result.reason,
+        evidence: result.evidence ? JSON.stringify(result.evidence) : null,
+        evaluated_at: new Date(result.evaluatedAt),
+      };
+      await this.db('promotion_gate_results')
+        .insert(row)
+        .onConflict(['promotion_id', 'gate'])
+        .merge();
+      const previous = before.get(result.gate);
+      if (
+        !previous ||
+        previous.verdict !== result.verdict ||
+        previous.reason !== result.reason
+      ) {
+        await this.appendEvent(
+          {
+            entityRef: promotion.entityRef,
+            environment: promotion.toEnvironment,
+            digest,
+            kind: 'gate.verdict',
+            actor: 'engine',
+            details: {
+              promotionId: promotion.id,
+              gate: result.gate,
+              verdict: result.verdict,
+              errored: result.errored,
+              reason: result.reason,
+            },
+          },
+          new Date(result.evaluatedAt),
+        );
+      }
+    }
+  }
+
+  async listGateResults(promotionIds: string[]) {
+    const map = new Map<string, GateResult[]>();
+    if (promotionIds.length === 0) {
+      return map;
+    }
+    const rows = await this.db<GateResultRow>('promotion_gate_results')
+      .whereIn('promotion_id', promotionIds)
+      .orderBy('gate', 'asc');
+    for (const row of rows) {
+      const list = map.get(row.promotion_id) ?? [];
+      list.push(gateResultFromRow(row));
+      map.set(row.promotion_id, list);
+    }
+    return map;
+  }
+
+  async createDeployment(
+    input: {
+      entityRef: string;
+      environment: string;
+      artifactId: string;
+      promotionId?: string;
+      trigger: DeploymentTrigger;
+      actor: string;
+    },
+    ctx: ChangeContext,
+    now: Date,
+    id: string = uuid(),
+  ) {
+    const row: DeploymentRow = {
+      id,
+      entity_ref: input.entityRef,
+      environment: input.environment,
+      artifact_id: input.artifactId,
+      promotion_id: input.promotionId ?? null,
+      state: 'queued',
+      trigger: input.trigger,
+      actor: input.actor,
+      reason: ctx.reason ?? null,
+      deploy_calls: 0,
+      attempts: 0,
+      lease_ticket: null,
+      lease_expires_at: null,
+      next_check_at: now,
+      deploy_started_at: null,
+      deploy_accepted_at: null,
+      reported_state: null,
+      reported_reason: null,
+      healthy_at: null,
+      verified_at: null,
+      state_since: now,
+      created_at: now,
+    };
+    await this.db('promotion_deployments').insert(row);
+    await this.appendEvent(
+      {
+        entityRef: input.entityRef,
+        environment: input.environment,
+        digest: ctx.digest,
+        kind: 'deployment.queued',
+        actor: ctx.actor,
+        details: {
+          deploymentId: row.id,
+          trigger: input.trigger,
+          reason: ctx.reason,
+          ...ctx.details,
+        },
+      },
+      now,
+    );
+    return deploymentFromRow(row);
+  }
+
+  async getDeployment(id: string) {
+    const row = await this.db<DeploymentRow>('promotion_deployments')
+      .where({ id })
+      .first();
+    return row ? deploymentFromRow(row) : undefined;
+  }
+
+  async listDeployments(
+    entityRef: string,
+    query: DeploymentQuery = {},
+  ): Promise<Page<DeploymentRecord>> {
+    const base = this.db<DeploymentRow>('promotion_deployments').where({
+      entity_ref: entityRef,
+    });
+    if (query.environment) base.where({ environment: query.environment });
+    if (query.states?.length) base.whereIn('state', query.states);
+    const [{ count }] = await base.clone().count({ count: '*' });
+    const limit = pageSize(query.limit);
+    const offset = query.cursor ? Number(query.cursor) || 0 : 0;
+    const rows = await base
+      .clone()
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit)
+      .offset(offset);
+    const totalCount = Number(count);
+    return {
+      items: rows.map(deploymentFromRow),
+      totalCount,
+      nextCursor:
+        offset + rows.length < totalCount ? String(offset + rows.length) : undefined,
+    };
+  }
+
+  async claimDeployments(now: Date, ticket: string, leaseMs: number, limit: number) {
+    return this.claim<DeploymentRow>(
+      'promotion_deployments',
+      q => q.whereIn('state', IN_FLIGHT),
+      now,
+      ticket,
+      leaseMs,
+      limit,
+    ).then(rows => rows.map(deploymentFromRow));
+  }
+
+  async releaseDeployment(
+    id: string,
+    ticket: string,
+    nextCheckAt: Date,
+    attempts?: number,
+  ) {
+    await this.db('promotion_deployments')
+      .where({ id, lease_ticket: ticket })
+      .update({
+        lease_ticket: null,
+        lease_expires_at: null,
+        next_check_at: nextCheckAt,
+        ...(attempts === undefined ? {} : { attempts }),
+      });
+  }
+
+  async transitionDeployment(
+    deployment: DeploymentRecord,
+    to: DeploymentState,
+    patch: DeploymentPatch,
+    ctx: ChangeContext,
+    now: Date,
+  ) {
+    const update: Partial<DeploymentRow> = {
+      state: to,
+      state_since: now,
+      lease_ticket: null,
+      lease_expires_at: null,
+      next_check_at: patch.nextCheckAt ?? now,
+    };
+    if (patch.reason !== undefined || ctx.reason !== undefined) {
+      update.reason = patch.reason ?? ctx.reason ?? null;
+    }
+    if (patch.deployCalls !== undefined) update.deploy_calls = patch.deployCalls;
+    if (patch.attempts !== undefined) update.attempts = patch.attempts;
+    if (patch.deployStartedAt) update.deploy_started_at = patch.deployStartedAt;
+    if (patch.deployAcceptedAt) update.deploy_accepted_at = patch.deployAcceptedAt;
+    if (patch.healthyAt) update.healthy_at = patch.healthyAt;
+    if (patch.verifiedAt) update.verified_at = patch.verifiedAt;
+    const updated = await this.db('promotion_deployments')
+      .where({ id: deployment.id, state: deployment.state })
+      .update(update);
+    if (updated !== 1) {
+      return false;
+    }
+    await this.appendEvent(
+      {
+        entityRef: deployment.entityRef,
+        environment: deployment.environment,
+        digest: ctx.digest,
+        kind: `deployment.${to}`,
+        actor: ctx.actor,
+        details: {
+          deploymentId: deployment.id,
+          from: deployment.state,
+          trigger: deployment.trigger,
+          reason: update.reason ?? undefined,
+          ...ctx.details,
+        },
+      },
+      now,
+    );
+    return true;
+  }
+
+  async reportDeploymentStatus(
+    id: string,
+    state: 'running' | 'succeeded' | 'failed',
+    reason: string | undefined,
+    now: Date,
+  ) {
+    const updated = await this.db('promotion_deployments')
+      .where({ id })
+      .whereIn('state', IN_FLIGHT)
+      .update({ reported_state: state, reported_reason: reason ?? null, next_check_at: now });
+    return updated === 1;
+  }
+
+  async countDeployCall(id: string, acceptedAt: Date | undefined) {
+    await this.db('promotion_deployments')
+      .where({ id })
+      .update({
+        deploy_calls: this.db.raw('deploy_calls + 1'),
+        ...(acceptedAt ? { deploy_accepted_at: acceptedAt } : {}),
+      });
+  }
+
+  async appendEvent(event: NewEvent, now: Date) {
+    const row: EventRow = {
+      entity_ref: event.entityRef,
+      environment: event.environment ?? null,
+      digest: event.digest || null,
+      kind: event.kind,
+      actor: event.actor,
+      details: JSON.stringify(event.details ?? {}),
+      at: now,
+    };
+    await this.db('promotion_events').insert(row);
+  }
+
+  async listEvents(entityRef: string, query: EventQuery = {}): Promise<Page<AuditEvent>> {
+    const base = this.db<EventRow>('promotion_events').where({ entity_ref: entityRef });
+    if (query.environment) base.where({ environment: query.environment });
+    if (query.kind) {
+      // A kind filter without a dot matches the whole family, e.g. "deployment".
+      if (query.kind.includes('.')) base.where({ kind: query.kind });
+      else base.where('kind', 'like', `${query.kind}.%`);
+    }
+    const [{ count }] = await base.clone().count({ count: '*' });
+    const limit = pageSize(query.limit);
+    const page = base.clone().orderBy('id', 'desc').limit(limit + 1);
+    if (query.cursor) {
+      page.where('id', '<', Number(query.cursor));
+    }
+    const rows = await page;
+    const items = rows.slice(0, limit).map(eventFromRow);
+    return {
+      items,
+      totalCount: Number(count),
+      nextCursor: rows.length > limit ? items[items.length - 1].id : undefined,
+    };
+  }
+
+  /**
+   * Leases due rows with a conditional update per row that must touch exactly
+   * one row: two engines reading the same candidates cannot both win one.
+   */
+  private async claim<Row extends { id: string }>(
+    table: string,
+    filter: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+    now: Date,
+    ticket: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<Row[]> {
+    const free = (q: Knex.QueryBuilder) =>
+      q.where(inner =>
+        inner.whereNull('lease_ticket').orWhere('lease_expires_at', '<', now),
+      );
+    const candidates: Array<{ id: string }> = await free(
+      filter(this.db(table).select('id')),
+    )
+      .where('next_check_at', '<=', now)
+      .orderBy('next_check_at', 'asc')
+      .limit(limit);
+    const claimed: Row[] = [];
+    const expires = new Date(now.getTime() + leaseMs);
+    for (const { id } of candidates) {
+      const updated = await free(filter(this.db(table).where({ id })))
+        .where('next_check_at', '<=', now)
+        .update({ lease_ticket: ticket, lease_expires_at: expires });
+      if (updated === 1) {
+        const row = await this.db(table).where({ id, lease_ticket: ticket }).first();
+        if (row) claimed.push(row as Row);
+      }
+    }
+    return claimed;
+  }
+}

@@ -1,0 +1,223 @@
+import type {
+  Artifact,
+  AuditEvent,
+  DeploymentState,
+  DeploymentTrigger,
+  GateResult,
+  MigrationInfo,
+  Page,
+  PromotionState,
+  TestResult,
+  TestSuite,
+} from '@internal/plugin-promotion-common';
+
+/** An artifact as the engine sees it. */
+export interface ArtifactRecord extends Artifact {
+  pipeline: string;
+  bad: boolean;
+  badReason?: string;
+}
+
+/** What CI registers. */
+export interface NewArtifact {
+  entityRef: string;
+  digest: string;
+  pipeline: string;
+  version: string;
+  commit: string;
+  author?: string;
+  labels: string[];
+  changedPaths: string[];
+  migration?: MigrationInfo;
+}
+
+/** A test run to store. */
+export interface NewTestResult {
+  suite: TestSuite;
+  environment?: string;
+  status: 'passed' | 'failed';
+  passed?: number;
+  failed?: number;
+  url?: string;
+}
+
+/** A promotion as stored. */
+export interface PromotionRecord {
+  id: string;
+  entityRef: string;
+  artifactId: string;
+  fromEnvironment?: string;
+  toEnvironment: string;
+  trigger: DeploymentTrigger;
+  actor: string;
+  reason?: string;
+  state: PromotionState;
+  deploymentId?: string;
+  nextCheckAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A deployment as stored. */
+export interface DeploymentRecord {
+  id: string;
+  entityRef: string;
+  environment: string;
+  artifactId: string;
+  promotionId?: string;
+  state: DeploymentState;
+  trigger: DeploymentTrigger;
+  actor: string;
+  reason?: string;
+  deployCalls: number;
+  attempts: number;
+  nextCheckAt: Date;
+  deployStartedAt?: Date;
+  deployAcceptedAt?: Date;
+  reportedState?: 'running' | 'succeeded' | 'failed';
+  reportedReason?: string;
+  healthyAt?: Date;
+  verifiedAt?: Date;
+  stateSince: Date;
+  createdAt: Date;
+}
+
+/** Fields a deployment transition may change besides the state. */
+export type DeploymentPatch = Partial<
+  Pick<
+    DeploymentRecord,
+    | 'reason'
+    | 'deployCalls'
+    | 'attempts'
+    | 'nextCheckAt'
+    | 'deployStartedAt'
+    | 'deployAcceptedAt'
+    | 'healthyAt'
+    | 'verifiedAt'
+  >
+>;
+
+/** An audit event to append. */
+export interface NewEvent {
+  entityRef: string;
+  environment?: string;
+  digest?: string;
+  kind: string;
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
+/** Who or what caused a change, and why; lands in the audit log. */
+export interface ChangeContext {
+  actor: string;
+  digest: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+}
+
+/** A promotion to create. */
+export interface NewPromotion {
+  entityRef: string;
+  artifactId: string;
+  digest: string;
+  fromEnvironment?: string;
+  toEnvironment: string;
+  trigger: DeploymentTrigger;
+  actor: string;
+  reason?: string;
+}
+
+/** Filters for listing deployments. */
+export interface DeploymentQuery {
+  environment?: string;
+  states?: DeploymentState[];
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/** Filters for listing audit events. */
+export interface EventQuery {
+  environment?: string;
+  kind?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * Durable state of the promotion engine. Every state change is a
+ * compare-and-set: it returns false (and changes nothing) when the row was
+ * not in the expected state, so concurrent engines each win a transition at
+ * most once.
+ */
+export interface PromotionStore {
+  /** Runs `fn` in one database transaction with a store bound to it. */
+  transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T>;
+
+  /** Stores an artifact; idempotent per entity and digest; ConflictError when immutable fields differ. */
+  registerArtifact(
+    input: NewArtifact,
+    testResults: NewTestResult[],
+    actor: string,
+    now: Date,
+  ): Promise<{ artifact: ArtifactRecord; created: boolean }>;
+  getArtifact(entityRef: string, digest: string): Promise<ArtifactRecord | undefined>;
+  getArtifactsById(ids: string[]): Promise<Map<string, ArtifactRecord>>;
+  markArtifactBad(id: string, reason: string | undefined, ctx: ChangeContext & { entityRef: string }, now: Date): Promise<boolean>;
+
+  addTestResult(artifact: ArtifactRecord, result: NewTestResult, actor: string, now: Date): Promise<void>;
+  listTestResults(artifactId: string): Promise<TestResult[]>;
+
+  /** Creates a pending promotion and cancels older pending ones into the same environment. */
+  createPromotion(input: NewPromotion, now: Date): Promise<PromotionRecord>;
+  getPromotion(id: string): Promise<PromotionRecord | undefined>;
+  listPromotions(entityRef: string, states: PromotionState[]): Promise<PromotionRecord[]>;
+  /** Leases up to `limit` promotions that are pending and due. */
+  claimPromotions(now: Date, ticket: string, leaseMs: number, limit: number): Promise<PromotionRecord[]>;
+  releasePromotion(id: string, ticket: string, nextCheckAt: Date): Promise<void>;
+  /** Makes promotions of these artifacts due now (an event arrived for them). */
+  wakePromotions(filter: { artifactId?: string; entityRef?: string }, now: Date): Promise<void>;
+  transitionPromotion(
+    promotion: PromotionRecord,
+    to: PromotionState,
+    ctx: ChangeContext,
+    now: Date,
+    deploymentId?: string,
+  ): Promise<boolean>;
+  /** Stores gate verdicts; audits a verdict only when it changed. */
+  saveGateResults(promotion: PromotionRecord, digest: string, results: GateResult[]): Promise<void>;
+  listGateResults(promotionIds: string[]): Promise<Map<string, GateResult[]>>;
+
+  createDeployment(
+    input: {
+      entityRef: string;
+      environment: string;
+      artifactId: string;
+      promotionId?: string;
+      trigger: DeploymentTrigger;
+      actor: string;
+    },
+    ctx: ChangeContext,
+    now: Date,
+    id?: string,
+  ): Promise<DeploymentRecord>;
+  getDeployment(id: string): Promise<DeploymentRecord | undefined>;
+  listDeployments(entityRef: string, query?: DeploymentQuery): Promise<Page<DeploymentRecord>>;
+  /** Leases up to `limit` deployments that are in flight and due. */
+  claimDeployments(now: Date, ticket: string, leaseMs: number, limit: number): Promise<DeploymentRecord[]>;
+  releaseDeployment(id: string, ticket: string, nextCheckAt: Date, attempts?: number): Promise<void>;
+  transitionDeployment(
+    deployment: DeploymentRecord,
+    to: DeploymentState,
+    patch: DeploymentPatch,
+    ctx: ChangeContext,
+    now: Date,
+  ): Promise<boolean>;
+  /** Records what the deploy system reported through the status callback. */
+  reportDeploymentStatus(id: string, state: 'running' | 'succeeded' | 'failed', reason: string | undefined, now: Date): Promise<boolean>;
+  /** Counts a deployer call (for the audit and the idempotency checks). */
+  countDeployCall(id: string, acceptedAt: Date | undefined): Promise<void>;
+
+  appendEvent(event: NewEvent, now: Date): Promise<void>;
+  listEvents(entityRef: string, query?: EventQuery): Promise<Page<AuditEvent>>;
+}

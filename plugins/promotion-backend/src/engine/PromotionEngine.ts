@@ -1,0 +1,659 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import type { Deployer, DeployRequest, DeployStatus } from '@internal/plugin-promotion-node';
+import { v4 as uuid } from 'uuid';
+import {
+  EnvironmentConfig,
+  PipelineConfig,
+  Pipelines,
+} from '../config/pipelines';
+import {
+  ArtifactRecord,
+  DeploymentRecord,
+  PromotionRecord,
+  PromotionStore,
+} from '../database/PromotionStore';
+import { GateRegistry } from '../gates/GateRegistry';
+import { evaluateGate, worstVerdict } from '../gates/evaluateGate';
+
+/** Gates a rollback never waits for: a rollback must not wait out a freeze or a soak. */
+export const ROLLBACK_SKIPPED_GATES = ['soak', 'window'];
+
+/** Timing knobs of the engine; defaults suit production, tests shrink them. */
+export interface EngineTimings {
+  /** How long a worker owns a claimed row before another may take it over. */
+  leaseMs: number;
+  /** How often a pending promotion's gates are looked at again without an event. */
+  gateRecheckMs: number;
+  /** How often an in-flight deployment is polled. */
+  deployPollMs: number;
+  /** Longest a single gate may take. */
+  gateTimeoutMs: number;
+  /** Rows claimed per batch. */
+  batchSize: number;
+}
+
+const DEFAULT_TIMINGS: EngineTimings = {
+  leaseMs: 60_000,
+  gateRecheckMs: 5_000,
+  deployPollMs: 1_000,
+  gateTimeoutMs: 10_000,
+  batchSize: 20,
+};
+
+/** What the engine needs. */
+export interface PromotionEngineOptions {
+  store: PromotionStore;
+  pipelines: Pipelines;
+  deployers: Map<string, Deployer>;
+  gates: GateRegistry;
+  logger: LoggerService;
+  clock?: () => Date;
+  timings?: Partial<EngineTimings>;
+  /** Told about every entity whose pipeline changed, e.g. to push a UI signal. */
+  onChange?: (entityRef: string) => void;
+}
+
+const ENGINE = 'engine';
+
+/**
+ * Moves artifacts through environments. All decisions are taken from stored
+ * state, so any number of engines may run against one database and any of
+ * them may die at any point: leases expire and compare-and-set transitions
+ * make every step happen once.
+ */
+export class PromotionEngine {
+  private readonly store: PromotionStore;
+  private readonly pipelines: Pipelines;
+  private readonly deployers: Map<string, Deployer>;
+  private readonly gates: GateRegistry;
+  private readonly logger: LoggerService;
+  private readonly clock: () => Date;
+  private readonly timings: EngineTimings;
+  private readonly onChange?: (entityRef: string) => void;
+  private readonly ticket = uuid();
+  private draining?: Promise<void>;
+  private dirty = false;
+  private stopped = false;
+
+  constructor(options: PromotionEngineOptions) {
+    this.store = options.store;
+    this.pipelines = options.pipelines;
+    this.deployers = options.deployers;
+    this.gates = options.gates;
+    this.logger = options.logger;
+    this.clock = options.clock ?? (() => new Date());
+    this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.onChange = options.onChange;
+  }
+
+  /** The pipeline an artifact moves through, if it is still configured. */
+  pipelineOf(artifact: ArtifactRecord): PipelineConfig | undefined {
+    return this.pipelines.get(artifact.pipeline);
+  }
+
+  /**
+   * Starts an artifact's journey: a promotion into the pipeline's first
+   * environment. Called once, right after a new artifact was stored.
+   */
+  async startArtifact(artifact: ArtifactRecord, actor: string): Promise<PromotionRecord> {
+    const pipeline = this.pipelineOf(artifact);
+    if (!pipeline) {
+      throw new Error(`pipeline '${artifact.pipeline}' is not configured`);
+    }
+    const promotion = await this.store.createPromotion(
+      {
+        entityRef: artifact.entityRef,
+        artifactId: artifact.id,
+        digest: artifact.digest,
+        toEnvironment: pipeline.environments[0].name,
+        trigger: 'merge',
+        actor,
+      },
+      this.clock(),
+    );
+    this.changed(artifact.entityRef);
+    this.kick();
+    return promotion;
+  }
+
+  /** Processes due work now instead of at the next scheduled tick. */
+  kick(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    if (!this.draining) {
+      this.draining = this.drain().finally(() => {
+        this.draining = undefined;
+      });
+    }
+  }
+
+  /** One scheduled pass: everything due, including reclaiming expired leases. */
+  async tick(): Promise<void> {
+    this.kick();
+    await this.draining;
+  }
+
+  /** Waits until no due work is left (for tests and shutdown). */
+  async runUntilIdle(): Promise<void> {
+    this.kick();
+    while (this.draining) {
+      await this.draining;
+    }
+  }
+
+  /** Stops taking work and waits for the current pass. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    // Keep going while the last pass found work or someone kicked meanwhile.
+    for (let pass = 0; pass < 1000 && !this.stopped; pass++) {
+      this.dirty = false;
+      let worked = 0;
+      try {
+        worked = await this.runOnce();
+      } catch (error) {
+        this.logger.error(`Promotion engine pass failed: ${error}`);
+        return;
+      }
+      if (worked === 0 && !this.dirty) return;
+    }
+  }
+
+  /** Claims and processes one batch of due promotions and deployments. */
+  async runOnce(): Promise<number> {
+    const now = this.clock();
+    const promotions = await this.store.claimPromotions(
+      now,
+      this.ticket,
+      this.timings.leaseMs,
+      this.timings.batchSize,
+    );
+    for (const promotion of promotions) {
+      await this.guard(`promotion ${promotion.id}`, () => this.processPromotion(promotion));
+    }
+    const deployments = await this.store.claimDeployments(
+      this.clock(),
+      this.ticket,
+      this.timings.leaseMs,
+      this.timings.batchSize,
+    );
+    for (const deployment of deployments) {
+      await this.guard(`deployment ${deployment.id}`, () => this.processDeployment(deployment));
+    }
+    return promotions.length + deployments.length;
+  }
+
+  private async guard(what: string, fn: () => Promise<void>) {
+    try {
+      await fn();
+    } catch (error) {
+      // The lease runs out and another pass retries from stored state.
+      this.logger.warn(`Processing ${what} failed, will retry: ${error}`);
+    }
+  }
+
+  private changed(entityRef: string) {
+    try {
+      this.onChange?.(entityRef);
+    } catch {
+      // A notification problem must never stop the engine.
+    }
+  }
+
+  private environmentOf(
+    artifact: ArtifactRecord,
+    name: string,
+  ): { pipeline: PipelineConfig; env: EnvironmentConfig; index: number } | undefined {
+    const pipeline = this.pipelineOf(artifact);
+    const index = pipeline?.environments.findIndex(e => e.name === name) ?? -1;
+    if (!pipeline || index < 0) return undefined;
+    return { pipeline, env: pipeline.environments[index], index };
+  }
+
+  // --- promotions -----------------------------------------------------------
+
+  private async processPromotion(promotion: PromotionRecord): Promise<void> {
+    const now = this.clock();
+    const artifact = (await this.store.getArtifactsById([promotion.artifactId])).get(
+      promotion.artifactId,
+    )!;
+    const target = this.environmentOf(artifact, promotion.toEnvironment);
+    const ctx = { actor: ENGINE, digest: artifact.digest };
+    if (!target) {
+      await this.store.transitionPromotion(
+        promotion,
+        'failed',
+        { ...ctx, reason: `environment '${promotion.toEnvironment}' is not in pipeline '${artifact.pipeline}'` },
+        now,
+      );
+      this.changed(promotion.entityRef);
+      return;
+    }
+    if (artifact.bad) {
+      await this.store.transitionPromotion(
+        promotion,
+        'cancelled',
+        { ...ctx, reason: `artifact is marked bad${artifact.badReason ? `: ${artifact.badReason}` : ''}` },
+        now,
+      );
+      this.changed(promotion.entityRef);
+      return;
+    }
+
+    const sourceVerifiedAt = await this.sourceVerifiedAt(promotion);
+    const testResults = await this.store.listTestResults(artifact.id);
+    const required = target.env.gates.filter(
+      g => promotion.trigger !== 'rollback' || !ROLLBACK_SKIPPED_GATES.includes(g.name),
+    );
+    const results = await Promise.all(
+      required.map(requirement =>
+        evaluateGate(
+          requirement.name,
+          this.gates.get(requirement.name),
+          {
+            promotionId: promotion.id,
+            entityRef: promotion.entityRef,
+            artifact,
+            trigger: promotion.trigger,
+            fromEnvironment: promotion.fromEnvironment,
+            toEnvironment: promotion.toEnvironment,
+            sourceVerifiedAt,
+            testResults,
+            options: requirement.options,
+            now,
+          },
+          this.timings.gateTimeoutMs,
+        ),
+      ),
+    );
+    await this.store.saveGateResults(promotion, artifact.digest, results);
+    const verdict = worstVerdict(results);
+
+    if (verdict !== 'passed' || (!target.env.autoPromote && promotion.trigger === 'promotion')) {
+      await this.store.releasePromotion(
+        promotion.id,
+        this.ticket,
+        new Date(now.getTime() + this.timings.gateRecheckMs),
+      );
+      this.changed(promotion.entityRef);
+      return;
+    }
+
+    await this.store.transaction(async tx => {
+      const deploymentId = uuid();
+      const promoted = await tx.transitionPromotion(
+        promotion,
+        'promoted',
+        { ...ctx, reason: 'all gates passed' },
+        now,
+        deploymentId,
+      );
+      if (!promoted) return;
+      await tx.createDeployment(
+        {
+          entityRef: promotion.entityRef,
+          environment: promotion.toEnvironment,
+          artifactId: artifact.id,
+          promotionId: promotion.id,
+          trigger: promotion.trigger,
+          actor: promotion.actor,
+        },
+        { ...ctx, actor: promotion.actor, reason: promotion.reason, details: { deploymentId } },
+        now,
+        deploymentId,
+      );
+    });
+    this.changed(promotion.entityRef);
+    this.dirty = true;
+  }
+
+  private async sourceVerifiedAt(promotion: PromotionRecord): Promise<Date | undefined> {
+    if (!promotion.fromEnvironment) return undefined;
+    const page = await this.store.listDeployments(promotion.entityRef, {
+      environment: promotion.fromEnvironment,
+      states: ['verified'],
+      limit: 5,
+    });
+    return page.items.find(d => d.artifactId === promotion.artifactId)?.verifiedAt;
+  }
+
+  // --- deployments ----------------------------------------------------------
+
+  private async processDeployment(deployment: DeploymentRecord): Promise<void> {
+    const artifact = (await this.store.getArtifactsById([deployment.artifactId])).get(
+      deployment.artifactId,
+    )!;
+    const target = this.environmentOf(artifact, deployment.environment);
+    const now = this.clock();
+    const ctx = { actor: ENGINE, digest: artifact.digest };
+    if (!target) {
+      await this.store.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        { ...ctx, reason: `environment '${deployment.environment}' is no longer configured` },
+        now,
+      );
+      this.changed(deployment.entityRef);
+      return;
+    }
+    const deployer = this.deployers.get(target.env.deployer);
+    if (!deployer) {
+      await this.store.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        { ...ctx, reason: `deployer '${target.env.deployer}' is not installed` },
+        now,
+      );
+      this.changed(deployment.entityRef);
+      return;
+    }
+    const request: DeployRequest = {
+      idempotencyKey: deployment.id,
+      entityRef: deployment.entityRef,
+      environment: deployment.environment,
+      artifact,
+      variables: target.env.variables,
+      secretRefs: target.env.secrets,
+      config: target.env.deployerConfig,
+    };
+
+    switch (deployment.state) {
+      case 'queued':
+        await this.startDeployment(deployment, artifact, deployer, request, target.env);
+        return;
+      case 'deploying':
+        await this.watchDeploying(deployment, artifact, deployer, request, target.env);
+        return;
+      case 'soaking':
+        await this.watchSoaking(deployment, artifact, deployer, request, target);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async startDeployment(
+    deployment: DeploymentRecord,
+    artifact: ArtifactRecord,
+    deployer: Deployer,
+    request: DeployRequest,
+    env: EnvironmentConfig,
+  ) {
+    const now = this.clock();
+    const ctx = { actor: ENGINE, digest: artifact.digest };
+    const started = await this.store.transaction(async tx => {
+      // A newer artifact takes the lane: older ones still in flight give way.
+      const inFlight = await tx.listDeployments(deployment.entityRef, {
+        environment: deployment.environment,
+        states: ['queued', 'deploying', 'soaking'],
+        limit: 100,
+      });
+      for (const other of inFlight.items) {
+        if (other.id === deployment.id) continue;
+        const otherDigest = (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)?.digest ?? '';
+        await tx.transitionDeployment(
+          other,
+          'superseded',
+          {},
+          { actor: ENGINE, digest: otherDigest, reason: `superseded by ${artifact.digest}` },
+          now,
+        );
+      }
+      return tx.transitionDeployment(
+        deployment,
+        'deploying',
+        { deployStartedAt: now },
+        ctx,
+        now,
+      );
+    });
+    if (!started) return;
+    this.changed(deployment.entityRef);
+    const current = (await this.store.getDeployment(deployment.id))!;
+    await this.callDeploy(current, artifact, deployer, request, env);
+  }
+
+  private async callDeploy(
+    deployment: DeploymentRecord,
+    artifact: ArtifactRecord,
+    deployer: Deployer,
+    request: DeployRequest,
+    env: EnvironmentConfig,
+  ) {
+    let status: DeployStatus;
+    try {
+      status = await deployer.deploy(request);
+    } catch (error) {
+      await this.store.countDeployCall(deployment.id, undefined);
+      await this.retryLater(deployment, artifact, env, `deployer call failed: ${error}`);
+      return;
+    }
+    await this.store.countDeployCall(deployment.id, this.clock());
+    await this.applyDeployStatus(deployment, artifact, status, env);
+  }
+
+  private async watchDeploying(
+    deployment: DeploymentRecord,
+    artifact: ArtifactRecord,
+    deployer: Deployer,
+    request: DeployRequest,
+    env: EnvironmentConfig,
+  ) {
+    if (deployment.reportedState && deployment.reportedState !== 'running') {
+      await this.applyDeployStatus(
+        deployment,
+        artifact,
+        deployment.reportedState === 'succeeded'
+          ? { state: 'succeeded', detail: deployment.reportedReason }
+          : { state: 'failed', reason: deployment.reportedReason ?? 'deploy system reported failure' },
+        env,
+      );
+      return;
+    }
+    if (!deployment.deployAcceptedAt) {
+      // We crashed or the deployer failed before it accepted: ask again with
+      // the same idempotency key, which the deployer treats as the same deployment.
+      await this.callDeploy(deployment, artifact, deployer, request, env);
+      return;
+    }
+    let status: DeployStatus;
+    try {
+      status = await deployer.status(request);
+    } catch (error) {
+      await this.retryLater(deployment, artifact, env, `deployer status failed: ${error}`);
+      return;
+    }
+    await this.applyDeployStatus(deployment, artifact, status, env);
+  }
+
+  private async applyDeployStatus(
+    deployment: DeploymentRecord,
+    artifact: ArtifactRecord,
+    status: DeployStatus,
+    env: EnvironmentConfig,
+  ) {
+    const now = this.clock();
+    const ctx = { actor: ENGINE, digest: artifact.digest };
+    if (status.state === 'succeeded') {
+      await this.store.transitionDeployment(
+        deployment,
+        'soaking',
+        { healthyAt: now, nextCheckAt: new Date(now.getTime() + Math.min(env.soakMs, this.timings.deployPollMs)), attempts: 0 },
+        { ...ctx, reason: status.detail },
+        now,
+      );
+      this.changed(deployment.entityRef);
+      this.dirty = true;
+      return;
+    }
+    if (status.state === 'failed') {
+      await this.store.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        { ...ctx, reason: status.reason || 'deployer reported failure' },
+        now,
+      );
+      this.changed(deployment.entityRef);
+      return;
+    }
+    if (this.timedOut(deployment, env, now)) {
+      await this.failTimedOut(deployment, artifact, env, now);
+      return;
+    }
+    await this.store.releaseDeployment(
+      deployment.id,
+      this.ticket,
+      new Date(now.getTime() + this.timings.deployPollMs),
+      0,
+    );
+  }
+
+  private timedOut(deployment: DeploymentRecord, env: EnvironmentConfig, now: Date) {
+    const started = deployment.deployStartedAt ?? deployment.createdAt;
+    return now.getTime() - started.getTime() > env.deployTimeoutMs;
+  }
+
+  private async failTimedOut(
+    deployment: DeploymentRecord,
+    artifact: ArtifactRecord,
+    env: EnvironmentConfig,
+    now: Date,
+  ) {
+    await this.store.transitionDeployment(
+      deployment,
+      'failed',
+      {},
+      {
+        actor: ENGINE,
+        digest: artifact.digest,
+        reason: `deployer did not finish within ${Math.round(env.deployTimeoutMs / 1000)} s`,
+      },
+      now,
+    );
+    this.changed(deployment.entityRef);
+  }
+
+  private async retryLater(
+    deployment: DeploymentRecord,
+    artifact: ArtifactRecord,
+    env: EnvironmentConfig,
+    problem: string,
+  ) {
+    const now = this.clock();
+    if (this.timedOut(deployment, env, now)) {
+      await this.store.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        { actor: ENGINE, digest: artifact.digest, reason: `${problem}; gave up after the deploy timeout` },
+        now,
+      );
+      this.changed(deployment.entityRef);
+      return;
+    }
+    const attempts = deployment.attempts + 1;
+    const backoff = Math.min(this.timings.deployPollMs * 2 ** Math.min(attempts, 6), 60_000);
+    this.logger.warn(`Deployment ${deployment.id}: ${problem}; retrying in ${backoff} ms`);
+    await this.store.releaseDeployment(
+      deployment.id,
+      this.ticket,
+      new Date(now.getTime() + backoff),
+      attempts,
+    );
+  }
+
+  private async watchSoaking(
+    deployment: DeploymentRecord,
+    artifact: ArtifactRecord,
+    deployer: Deployer,
+    request: DeployRequest,
+    target: { pipeline: PipelineConfig; env: EnvironmentConfig; index: number },
+  ) {
+    let status: DeployStatus;
+    try {
+      status = await deployer.status(request);
+    } catch (error) {
+      status = { state: 'running', detail: `status unknown: ${error}` };
+    }
+    const now = this.clock();
+    const ctx = { actor: ENGINE, digest: artifact.digest };
+    if (status.state === 'failed') {
+      await this.store.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        { ...ctx, reason: `failed during soak: ${status.reason}` },
+        now,
+      );
+      this.changed(deployment.entityRef);
+      return;
+    }
+    const soakEnds = (deployment.healthyAt ?? now).getTime() + target.env.soakMs;
+    // Only a deployment the deployer still calls healthy may be verified;
+    // "running" (unknown) keeps it soaking until it answers.
+    if (now.getTime() < soakEnds || status.state !== 'succeeded') {
+      await this.store.releaseDeployment(
+        deployment.id,
+        this.ticket,
+        new Date(Math.min(Math.max(soakEnds, now.getTime() + 1), now.getTime() + this.timings.deployPollMs)),
+      );
+      return;
+    }
+    await this.store.transaction(async tx => {
+      const verified = await tx.transitionDeployment(
+        deployment,
+        'verified',
+        { verifiedAt: now },
+        { ...ctx, reason: `soaked ${Math.round(target.env.soakMs / 1000)} s` },
+        now,
+      );
+      if (!verified) return;
+      const older = await tx.listDeployments(deployment.entityRef, {
+        environment: deployment.environment,
+        states: ['verified'],
+        limit: 100,
+      });
+      for (const other of older.items) {
+        if (other.id === deployment.id) continue;
+        const otherDigest = (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)?.digest ?? '';
+        await tx.transitionDeployment(
+          other,
+          deployment.trigger === 'rollback' ? 'rolled_back' : 'superseded',
+          {},
+          {
+            actor: ENGINE,
+            digest: otherDigest,
+            reason:
+              deployment.trigger === 'rollback'
+                ? `rolled back to ${artifact.digest}`
+                : `replaced by ${artifact.digest}`,
+          },
+          now,
+        );
+      }
+      const next = target.pipeline.environments[target.index + 1];
+      if (next && deployment.trigger !== 'rollback') {
+        await tx.createPromotion(
+          {
+            entityRef: deployment.entityRef,
+            artifactId: artifact.id,
+            digest: artifact.digest,
+            fromEnvironment: deployment.environment,
+            toEnvironment: next.name,
+            trigger: 'promotion',
+            actor: ENGINE,
+          },
+          now,
+        );
+      }
+    });
+    this.changed(deployment.entityRef);
+    this.dirty = true;
+  }
+}

@@ -1,0 +1,59 @@
+import type { GateResult, GateVerdict } from '@internal/plugin-promotion-common';
+import type { Gate, GateContext } from '@internal/plugin-promotion-node';
+
+const VERDICTS: GateVerdict[] = ['passed', 'pending', 'failed'];
+
+/**
+ * Runs one gate and never lets it pass by accident: a throw, a timeout, a
+ * missing gate or an answer that is not a known verdict all yield `failed`
+ * with `errored` set, so the promotion stays blocked.
+ */
+export async function evaluateGate(
+  name: string,
+  gate: Gate | undefined,
+  context: GateContext,
+  timeoutMs: number,
+): Promise<GateResult> {
+  const errored = (reason: string): GateResult => ({
+    gate: name,
+    verdict: 'failed',
+    errored: true,
+    reason,
+    evaluatedAt: context.now.toISOString(),
+  });
+  if (!gate) {
+    return errored(`gate '${name}' is not installed`);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    const evaluation = await Promise.race([gate.evaluate(context), timeout]);
+    if (!evaluation || !VERDICTS.includes(evaluation.verdict)) {
+      return errored(`gate '${name}' returned no valid verdict`);
+    }
+    return {
+      gate: name,
+      verdict: evaluation.verdict,
+      errored: false,
+      reason: String(evaluation.reason ?? ''),
+      evidence: evaluation.evidence,
+      evaluatedAt: context.now.toISOString(),
+    };
+  } catch (error) {
+    return errored(`gate '${name}' could not run: ${(error as Error)?.message ?? String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The worst verdict wins: failed over pending over passed; no gates means passed. */
+export function worstVerdict(results: Pick<GateResult, 'verdict'>[]): GateVerdict {
+  if (results.some(r => r.verdict === 'failed')) return 'failed';
+  if (results.some(r => r.verdict === 'pending')) return 'pending';
+  return 'passed';
+}
