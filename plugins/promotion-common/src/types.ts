@@ -94,6 +94,8 @@ export interface GateResult {
   reason: string;
   /** True when the gate could not run (threw, timed out, no data). Still blocks. */
   errored: boolean;
+  /** A failure no later evaluation can undo; the promotion fails. */
+  final?: boolean;
   evidence?: Record<string, unknown>;
   evaluatedAt: string;
 }
@@ -111,7 +113,11 @@ export interface Promotion {
   toEnvironment: string;
   trigger: DeploymentTrigger;
   state: PromotionState;
+  /** Why it ended as it did, or the rollback reason. */
+  reason?: string;
+  actor: string;
   gates: GateResult[];
+  approvals: Approval[];
   createdAt: string;
   updatedAt: string;
 }
@@ -125,6 +131,66 @@ export interface TestResult {
   failed?: number;
   url?: string;
   reportedAt: string;
+}
+
+/** A human decision on a promotion that needs approval. */
+export interface Approval {
+  actor: string;
+  decision: 'approved' | 'rejected';
+  comment?: string;
+  at: string;
+}
+
+/** Keeps automation from promoting one artifact into one environment again. */
+export interface Hold {
+  id: string;
+  entityRef: string;
+  environment: string;
+  digest: string;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Stop the line: no promotions into an environment until lifted. */
+export interface Freeze {
+  id: string;
+  /** Absent when the freeze applies to every service. */
+  entityRef?: string;
+  environment: string;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** A health signal watched during a soak. */
+export type SoakSignal = 'errorRate' | 'latency' | 'saturation';
+
+/** One stored soak measurement. */
+export interface SoakSample {
+  signal: SoakSignal;
+  at: string;
+  value: number;
+}
+
+/** What the soak of the artifact in an environment looks like, for the graph. */
+export interface SoakView {
+  deploymentId: string;
+  /** When the current (unbroken) soak window started. */
+  startedAt: string;
+  requiredMs: number;
+  thresholds: Partial<Record<SoakSignal, number>>;
+  samples: SoakSample[];
+}
+
+/** Latest burn-rate reading of an environment's SLO. */
+export interface BurnRateView {
+  objective: number;
+  evaluatedAt: string;
+  firing: boolean;
+  blind: boolean;
+  reason: string;
+  windows: Array<{ long: string; short: string; threshold: number; longBurnRate?: number; shortBurnRate?: number }>;
 }
 
 /** One environment of a service's pipeline as the API returns it. */
@@ -141,6 +207,12 @@ export interface EnvironmentLane {
   previous?: Deployment;
   /** The promotion into this environment that is waiting on gates. */
   promotion?: Promotion;
+  /** Artifacts held out of this environment after a rollback. */
+  holds: Hold[];
+  /** Active stop-the-line freezes on this environment. */
+  freezes: Freeze[];
+  soak?: SoakView;
+  burnRate?: BurnRateView;
 }
 
 /** A service's whole pipeline. */
@@ -161,6 +233,20 @@ export interface AuditEvent {
   actor: string;
   at: string;
   details: Record<string, unknown>;
+}
+
+/** DORA figures computed from the audit log. */
+export interface DoraMetrics {
+  /** Window the figures cover, in days. */
+  windowDays: number;
+  /** Deployments that reached the last environment, per day. */
+  deploymentFrequencyPerDay: number;
+  /** Median seconds from registration to verified in the last environment. */
+  leadTimeSeconds?: number;
+  /** Share of last-environment deployments that failed or were rolled back. */
+  changeFailureRate?: number;
+  /** Median seconds from a failure or rollback trigger to a verified deployment again. */
+  timeToRestoreSeconds?: number;
 }
 
 /** A page of items with the cursor of the next page, if there is one. */

@@ -14,6 +14,10 @@ export interface GateContext {
   /** The environment the artifact leaves; absent for the first environment. */
   fromEnvironment?: string;
   toEnvironment: string;
+  /** The artifact verified in the target environment now: what a rollback would return to. */
+  targetArtifact?: Artifact;
+  /** The deployment of this artifact in the source environment, if any. */
+  sourceDeploymentId?: string;
   /** When the artifact's deployment in the source environment became healthy. */
   sourceVerifiedAt?: Date;
   /** Test results reported for the artifact. */
@@ -27,6 +31,10 @@ export interface GateContext {
 export interface GateEvaluation {
   verdict: GateVerdict;
   reason: string;
+  /** The check could not run (no data, unreachable source); stored apart from a plain "no". */
+  errored?: boolean;
+  /** A failure no later evaluation can undo (e.g. a rejection): the promotion fails. */
+  final?: boolean;
   evidence?: Record<string, unknown>;
 }
 

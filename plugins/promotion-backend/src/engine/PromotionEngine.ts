@@ -271,6 +271,17 @@ export class PromotionEngine {
     );
     await this.store.saveGateResults(promotion, artifact.digest, results);
     const verdict = worstVerdict(results);
+    const finalFailure = results.find(r => r.final);
+    if (finalFailure) {
+      await this.store.transitionPromotion(
+        promotion,
+        'failed',
+        { ...ctx, reason: `${finalFailure.gate}: ${finalFailure.reason}` },
+        now,
+      );
+      this.changed(promotion.entityRef);
+      return;
+    }
 
     if (verdict !== 'passed' || (!target.env.autoPromote && promotion.trigger === 'promotion')) {
       await this.store.releasePromotion(

@@ -38,8 +38,10 @@ export async function evaluateGate(
     }
     return {
       gate: name,
-      verdict: evaluation.verdict,
-      errored: false,
+      // An errored check can never pass, whatever verdict it claims.
+      verdict: evaluation.errored ? 'failed' : evaluation.verdict,
+      errored: Boolean(evaluation.errored),
+      ...(evaluation.final && evaluation.verdict === 'failed' ? { final: true } : {}),
       reason: String(evaluation.reason ?? ''),
       evidence: evaluation.evidence,
       evaluatedAt: context.now.toISOString(),

@@ -1,0 +1,31 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { promotionDeployersExtensionPoint } from '@internal/plugin-promotion-node';
+import {
+  LOCAL_PROCESS_DEPLOYER_NAME,
+  LocalProcessDeployer,
+} from './LocalProcessDeployer';
+
+/** Adds the `local-process` deployer (demo and tests) to the promotion backend. */
+export const promotionModuleLocalDeployer = createBackendModule({
+  pluginId: 'promotion',
+  moduleId: 'local-deployer',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
+        deployers: promotionDeployersExtensionPoint,
+      },
+      async init({ config, logger, lifecycle, deployers }) {
+        const deployer = LocalProcessDeployer.fromConfig(config, { logger });
+        deployers.addDeployer(LOCAL_PROCESS_DEPLOYER_NAME, deployer);
+        // Processes must not outlive the backend that started them.
+        lifecycle.addShutdownHook(() => deployer.close());
+      },
+    });
+  },
+});

@@ -1,0 +1,68 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  MetricsProvider,
+  promotionMetricsProvidersExtensionPoint,
+} from '@internal/plugin-promotion-node';
+import { promotionModulePrometheus } from './module';
+import { PrometheusMetricsProvider } from './PrometheusMetricsProvider';
+
+/** Starts the module in a test backend and returns what it registered. */
+async function install(config: object) {
+  const providers = new Map<string, MetricsProvider>();
+  const backend = await startTestBackend({
+    extensionPoints: [
+      [
+        promotionMetricsProvidersExtensionPoint,
+        {
+          addMetricsProvider: (name: string, provider: MetricsProvider) =>
+            providers.set(name, provider),
+        },
+      ],
+    ],
+    features: [
+      promotionModulePrometheus,
+      mockServices.rootConfig.factory({ data: config as any }),
+    ],
+  });
+  await backend.stop();
+  return providers;
+}
+
+describe('promotionModulePrometheus', () => {
+  it('adds the prometheus metrics provider', async () => {
+    const providers = await install({
+      promotion: {
+        metrics: {
+          prometheus: { baseUrl: 'http://127.0.0.1:9090', timeout: '3s' },
+        },
+      },
+    });
+    expect([...providers.keys()]).toEqual(['prometheus']);
+    expect(providers.get('prometheus')).toBeInstanceOf(
+      PrometheusMetricsProvider,
+    );
+  });
+
+  it('stops start-up when baseUrl is missing, naming the key', async () => {
+    await expect(install({})).rejects.toThrow(
+      "Missing required config value at 'promotion.metrics.prometheus.baseUrl'",
+    );
+  });
+
+  it('stops start-up on a configured template that cannot be escaped safely', async () => {
+    await expect(
+      install({
+        promotion: {
+          metrics: {
+            prometheus: {
+              baseUrl: 'http://127.0.0.1:9090',
+              queries: { latency: 'm{service={{name}}}' },
+            },
+          },
+        },
+      }),
+    ).rejects.toThrow(
+      /promotion.metrics.prometheus.*queries.latency: placeholder \{\{name\}\} must sit inside a double-quoted string/,
+    );
+  });
+});
