@@ -17,5 +17,6 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@internal/plugin-promotion-backend'));
+backend.add(import('@internal/plugin-promotion-backend-module-local-deployer'));
 
 backend.start();

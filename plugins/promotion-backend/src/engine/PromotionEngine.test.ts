@@ -78,7 +78,7 @@ describe.each(databases.eachSupportedId())('PromotionEngine on %p', databaseId =
   });
 
   async function register(seed: string | number, extra: { labels?: string[] } = {}) {
-    const { artifact } = await store.registerArtifact(
+    const { artifact } = await engine.registerArtifact(
       {
         entityRef: SERVICE,
         digest: digestOf(seed),
@@ -90,9 +90,7 @@ describe.each(databases.eachSupportedId())('PromotionEngine on %p', databaseId =
       },
       [],
       'ci',
-      clock.now(),
     );
-    await engine.startArtifact(artifact, 'ci');
     await engine.runUntilIdle();
     return artifact;
   }

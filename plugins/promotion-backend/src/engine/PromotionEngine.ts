@@ -9,6 +9,8 @@ import {
 import {
   ArtifactRecord,
   DeploymentRecord,
+  NewArtifact,
+  NewTestResult,
   PromotionRecord,
   PromotionStore,
 } from '../database/PromotionStore';
@@ -92,28 +94,57 @@ export class PromotionEngine {
   }
 
   /**
-   * Starts an artifact's journey: a promotion into the pipeline's first
-   * environment. Called once, right after a new artifact was stored.
+   * Stores an artifact CI registered and, in the same transaction, starts its
+   * journey with a promotion into the pipeline's first environment; a crash
+   * can never leave a registered artifact that goes nowhere.
    */
-  async startArtifact(artifact: ArtifactRecord, actor: string): Promise<PromotionRecord> {
-    const pipeline = this.pipelineOf(artifact);
+  async registerArtifact(
+    input: NewArtifact,
+    testResults: NewTestResult[],
+    actor: string,
+  ): Promise<{ artifact: ArtifactRecord; created: boolean }> {
+    const pipeline = this.pipelines.get(input.pipeline);
     if (!pipeline) {
-      throw new Error(`pipeline '${artifact.pipeline}' is not configured`);
+      throw new Error(`pipeline '${input.pipeline}' is not configured`);
     }
-    const promotion = await this.store.createPromotion(
-      {
-        entityRef: artifact.entityRef,
-        artifactId: artifact.id,
-        digest: artifact.digest,
-        toEnvironment: pipeline.environments[0].name,
-        trigger: 'merge',
-        actor,
-      },
-      this.clock(),
-    );
+    const now = this.clock();
+    const result = await this.store.transaction(async tx => {
+      const registered = await tx.registerArtifact(input, testResults, actor, now);
+      if (registered.created) {
+        await tx.createPromotion(
+          {
+            entityRef: registered.artifact.entityRef,
+            artifactId: registered.artifact.id,
+            digest: registered.artifact.digest,
+            toEnvironment: pipeline.environments[0].name,
+            trigger: 'merge',
+            actor,
+          },
+          now,
+        );
+      } else if (testResults.length > 0) {
+        await tx.wakePromotions({ artifactId: registered.artifact.id }, now);
+      }
+      return registered;
+    });
+    this.changed(input.entityRef);
+    this.kick();
+    return result;
+  }
+
+  /** Stores a test result and re-evaluates the artifact's waiting promotions at once. */
+  async reportTestResult(
+    artifact: ArtifactRecord,
+    result: NewTestResult,
+    actor: string,
+  ): Promise<void> {
+    const now = this.clock();
+    await this.store.transaction(async tx => {
+      await tx.addTestResult(artifact, result, actor, now);
+      await tx.wakePromotions({ artifactId: artifact.id }, now);
+    });
     this.changed(artifact.entityRef);
     this.kick();
-    return promotion;
   }
 
   /** Processes due work now instead of at the next scheduled tick. */

@@ -1,34 +1,136 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import {
+  digestSchema,
+  promotionReadPermission,
+  promotionRegisterPermission,
+  registerArtifactRequestSchema,
+  reportTestResultRequestSchema,
+} from '@internal/plugin-promotion-common';
 import express from 'express';
-import Router from 'express-promise-router';
-import { Pipelines } from '../config/pipelines';
+import { z } from 'zod';
+import { PromotionStore } from '../database/PromotionStore';
+import { PromotionEngine } from '../engine/PromotionEngine';
+import { loadOpenApiSpec } from '../schema/spec';
+import { authorize, callerOf } from './access';
+import { buildPipelineView, toDeployment } from './PipelineViews';
+import { ServiceResolver } from './ServiceResolver';
+import { parseInput } from './validation';
 
 /** What the router needs. */
 export interface RouterOptions {
   httpAuth: HttpAuthService;
-  pipelines: Pipelines;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger: LoggerService;
+  store: PromotionStore;
+  engine: PromotionEngine;
+  resolver: ServiceResolver;
 }
 
-/** Builds the plugin's HTTP API. */
-export async function createRouter(
-  options: RouterOptions,
-): Promise<express.Router> {
-  const { httpAuth, pipelines } = options;
-  const router = Router();
-  router.use(express.json({ limit: '1mb' }));
+const pageQuery = z
+  .object({
+    cursor: z.string().max(40).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    environment: z.string().max(63).optional(),
+    kind: z.string().max(64).optional(),
+  })
+  .strict();
+
+function serviceRef(params: Record<string, string>): string {
+  return stringifyEntityRef({
+    kind: params.kind,
+    namespace: params.namespace,
+    name: params.name,
+  });
+}
+
+/** Builds the plugin's HTTP API from its OpenAPI document. */
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, permissions, auditor, store, engine, resolver } = options;
+  const router = createValidatedOpenApiRouter(loadOpenApiSpec()) as unknown as express.Router;
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  router.get('/v1/pipelines', async (req, res) => {
-    await httpAuth.credentials(req);
-    res.json({
-      items: [...pipelines.values()].map(p => ({
-        name: p.name,
-        environments: p.environments.map(e => e.name),
-      })),
+  router.post('/v1/artifacts', async (req, res) => {
+    const caller = await callerOf(httpAuth, req);
+    const body = parseInput(registerArtifactRequestSchema, req.body);
+    const audit = await auditor.createEvent({
+      eventId: 'artifact-register',
+      request: req,
+      meta: { entityRef: body.entityRef, digest: body.digest },
     });
+    try {
+      const service = await resolver.resolve(body.entityRef);
+      await authorize(permissions, caller, promotionRegisterPermission, service.entityRef);
+      const { testResults, ...artifact } = body;
+      const result = await engine.registerArtifact(
+        { ...artifact, entityRef: service.entityRef, pipeline: service.pipeline.name },
+        testResults,
+        caller.actor,
+      );
+      await audit.success({ meta: { created: result.created } });
+      const { bad, badReason, pipeline, ...publicArtifact } = result.artifact;
+      res.status(result.created ? 201 : 200).json({
+        artifact: publicArtifact,
+        created: result.created,
+      });
+    } catch (error) {
+      await audit.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.post('/v1/artifacts/:digest/test-results', async (req, res) => {
+    const caller = await callerOf(httpAuth, req);
+    const digest = parseInput(digestSchema, req.params.digest, 'digest in path');
+    const body = parseInput(reportTestResultRequestSchema, req.body);
+    const service = await resolver.resolve(body.entityRef);
+    await authorize(permissions, caller, promotionRegisterPermission, service.entityRef);
+    const artifact = await store.getArtifact(service.entityRef, digest);
+    if (!artifact) {
+      throw new NotFoundError(`Artifact ${digest} of ${service.entityRef} is not registered`);
+    }
+    const { entityRef, ...result } = body;
+    await engine.reportTestResult(artifact, result, caller.actor);
+    res.status(201).json({ status: 'stored' });
+  });
+
+  router.get('/v1/services/:kind/:namespace/:name/pipeline', async (req, res) => {
+    const caller = await callerOf(httpAuth, req);
+    const service = await resolver.resolve(serviceRef(req.params));
+    await authorize(permissions, caller, promotionReadPermission, service.entityRef);
+    res.json(await buildPipelineView(store, service.entityRef, service.pipeline));
+  });
+
+  router.get('/v1/services/:kind/:namespace/:name/deployments', async (req, res) => {
+    const caller = await callerOf(httpAuth, req);
+    const query = parseInput(pageQuery.omit({ kind: true }), req.query, 'query');
+    const service = await resolver.resolve(serviceRef(req.params));
+    await authorize(permissions, caller, promotionReadPermission, service.entityRef);
+    const page = await store.listDeployments(service.entityRef, query);
+    const artifacts = await store.getArtifactsById(page.items.map(d => d.artifactId));
+    res.json({
+      ...page,
+      items: page.items.map(d => toDeployment(d, artifacts)),
+    });
+  });
+
+  router.get('/v1/services/:kind/:namespace/:name/events', async (req, res) => {
+    const caller = await callerOf(httpAuth, req);
+    const query = parseInput(pageQuery, req.query, 'query');
+    const service = await resolver.resolve(serviceRef(req.params));
+    await authorize(permissions, caller, promotionReadPermission, service.entityRef);
+    res.json(await store.listEvents(service.entityRef, query));
   });
 
   return router;

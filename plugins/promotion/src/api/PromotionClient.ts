@@ -1,12 +1,41 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { parseEntityRef } from '@backstage/catalog-model';
-import type { AuditEvent, Page, PipelineView } from '@internal/plugin-promotion-common';
-import { PromotionApi } from './PromotionApi';
+import type {
+  AuditEvent,
+  Deployment,
+  DoraMetrics,
+  Freeze,
+  Page,
+  PipelineView,
+  Promotion,
+} from '@internal/plugin-promotion-common';
+import {
+  CreateFreezeRequest,
+  ListDeploymentsOptions,
+  ListEventsOptions,
+  PromotionApi,
+  RollbackRequest,
+  RollbackResponse,
+} from './PromotionApi';
 
 function servicePath(entityRef: string): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);
-  return `/v1/services/${encodeURIComponent(kind.toLocaleLowerCase('en-US'))}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+  return `/v1/services/${encodeURIComponent(
+    kind.toLocaleLowerCase('en-US'),
+  )}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+}
+
+function withQuery(
+  path: string,
+  params: Record<string, string | number | undefined>,
+): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') query.set(key, String(value));
+  }
+  const qs = query.toString();
+  return qs ? `${path}?${qs}` : path;
 }
 
 /** {@link PromotionApi} over HTTP. */
@@ -23,16 +52,97 @@ export class PromotionClient implements PromotionApi {
     return this.request(`${servicePath(entityRef)}/pipeline`);
   }
 
+  async listDeployments(
+    entityRef: string,
+    options: ListDeploymentsOptions = {},
+  ): Promise<Page<Deployment>> {
+    const { environment, cursor, limit } = options;
+    return this.request(
+      withQuery(`${servicePath(entityRef)}/deployments`, {
+        environment,
+        cursor,
+        limit,
+      }),
+    );
+  }
+
   async listEvents(
     entityRef: string,
-    options: { cursor?: string; limit?: number; environment?: string; kind?: string } = {},
+    options: ListEventsOptions = {},
   ): Promise<Page<AuditEvent>> {
-    const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(options)) {
-      if (value !== undefined) query.set(key, String(value));
-    }
-    const qs = query.toString();
-    return this.request(`${servicePath(entityRef)}/events${qs ? `?${qs}` : ''}`);
+    const { environment, kind, cursor, limit } = options;
+    return this.request(
+      withQuery(`${servicePath(entityRef)}/events`, {
+        environment,
+        kind,
+        cursor,
+        limit,
+      }),
+    );
+  }
+
+  async getDoraMetrics(
+    entityRef: string,
+    options: { days?: number } = {},
+  ): Promise<DoraMetrics> {
+    return this.request(
+      withQuery(`${servicePath(entityRef)}/dora`, { days: options.days }),
+    );
+  }
+
+  async approvePromotion(
+    promotionId: string,
+    options: { comment?: string } = {},
+  ): Promise<Promotion> {
+    return this.post(
+      `/v1/promotions/${encodeURIComponent(promotionId)}/approve`,
+      { comment: options.comment },
+    );
+  }
+
+  async rejectPromotion(
+    promotionId: string,
+    options: { comment?: string } = {},
+  ): Promise<Promotion> {
+    return this.post(
+      `/v1/promotions/${encodeURIComponent(promotionId)}/reject`,
+      { comment: options.comment },
+    );
+  }
+
+  async rollback(
+    entityRef: string,
+    request: RollbackRequest,
+  ): Promise<RollbackResponse> {
+    return this.post(`${servicePath(entityRef)}/rollback`, request);
+  }
+
+  async releaseHold(
+    entityRef: string,
+    holdId: string,
+    options: { reason?: string } = {},
+  ): Promise<void> {
+    await this.post(
+      `${servicePath(entityRef)}/holds/${encodeURIComponent(holdId)}/release`,
+      { reason: options.reason },
+    );
+  }
+
+  async createFreeze(
+    entityRef: string,
+    request: CreateFreezeRequest,
+  ): Promise<Freeze> {
+    return this.post(`${servicePath(entityRef)}/freezes`, request);
+  }
+
+  async liftFreeze(freezeId: string): Promise<void> {
+    await this.request(`/v1/freezes/${encodeURIComponent(freezeId)}`, {
+      method: 'DELETE',
+    });
+  }
+
+  private post<T>(path: string, body: object): Promise<T> {
+    return this.request(path, { method: 'POST', body: JSON.stringify(body) });
   }
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {
@@ -44,6 +154,8 @@ export class PromotionClient implements PromotionApi {
     if (!res.ok) {
       throw await ResponseError.fromResponse(res);
     }
-    return (await res.json()) as T;
+    // 204 and bodiless 200/202 answers (release, lift) have nothing to parse.
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 }

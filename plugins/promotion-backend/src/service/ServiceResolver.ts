@@ -1,0 +1,45 @@
+import { AuthService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { getPipelineName } from '@internal/plugin-promotion-common';
+import { PipelineConfig, Pipelines } from '../config/pipelines';
+
+/** A catalog entity that has a configured pipeline. */
+export interface ResolvedService {
+  entityRef: string;
+  pipeline: PipelineConfig;
+  owner?: string;
+}
+
+/** Finds a service in the catalog and the pipeline its annotation names. */
+export class ServiceResolver {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+    private readonly pipelines: Pipelines,
+  ) {}
+
+  /** 404 when the entity is not in the catalog, has no annotation, or names an unknown pipeline. */
+  async resolve(entityRef: string): Promise<ResolvedService> {
+    const entity = await this.catalog.getEntityByRef(entityRef, {
+      credentials: await this.auth.getOwnServiceCredentials(),
+    });
+    if (!entity) {
+      throw new NotFoundError(`Entity ${entityRef} is not in the catalog`);
+    }
+    const name = getPipelineName(entity);
+    if (!name) {
+      throw new NotFoundError(`Entity ${entityRef} has no promotion.backstage.io/pipeline annotation`);
+    }
+    const pipeline = this.pipelines.get(name);
+    if (!pipeline) {
+      throw new NotFoundError(`Entity ${entityRef} names pipeline '${name}', which is not configured`);
+    }
+    return {
+      entityRef: stringifyEntityRef(entity),
+      pipeline,
+      owner: entity.spec?.owner as string | undefined,
+    };
+  }
+}

@@ -1,0 +1,298 @@
+import { ReactNode } from 'react';
+import { RenderResult } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import {
+  AlertApi,
+  alertApiRef,
+  identityApiRef,
+} from '@backstage/core-plugin-api';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import {
+  PROMOTION_PIPELINE_ANNOTATION,
+  type Artifact,
+  type Deployment,
+  type DeploymentState,
+  type PipelineView,
+} from '@internal/plugin-promotion-common';
+import { PromotionApi, promotionApiRef } from '../api';
+
+export const ENTITY_REF = 'component:default/checkout';
+export const AUTHOR = 'user:default/alice';
+
+/** A service entity, with the pipeline annotation unless told otherwise. */
+export function serviceEntity(name = 'checkout', annotated = true): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: annotated
+        ? { [PROMOTION_PIPELINE_ANNOTATION]: 'default' }
+        : {},
+    },
+    spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+  };
+}
+
+/** A digest of one repeated hex character. */
+export const digest = (hex: string) => `sha256:${hex.repeat(64)}`;
+
+const minutesAgo = (minutes: number) =>
+  new Date(Date.now() - minutes * 60_000).toISOString();
+
+export function artifact(version: string, hex: string): Artifact {
+  return {
+    id: `a-${version}`,
+    entityRef: ENTITY_REF,
+    digest: digest(hex),
+    version,
+    commit: `${hex.repeat(8)}cafe`,
+    author: AUTHOR,
+    labels: ['schema-migration'],
+    changedPaths: [],
+    registeredAt: minutesAgo(120),
+  };
+}
+
+export function deployment(
+  environment: string,
+  version: string,
+  hex: string,
+  state: DeploymentState,
+): Deployment {
+  return {
+    id: `d-${environment}-${version}`,
+    entityRef: ENTITY_REF,
+    environment,
+    artifact: artifact(version, hex),
+    state,
+    trigger: environment === 'dev' ? 'merge' : 'promotion',
+    actor: 'promotion-engine',
+    stateSince: minutesAgo(11),
+    createdAt: minutesAgo(20),
+  };
+}
+
+/**
+ * dev and staging run 1.4.0 (staging soaking), prod runs 1.3.0 and waits for
+ * an approval to take 1.4.0; dev has no previous artifact.
+ */
+export function pipelineFixture(): PipelineView {
+  const soakStart = minutesAgo(11.5);
+  return {
+    entityRef: ENTITY_REF,
+    pipeline: 'default',
+    environments: [
+      {
+        name: 'dev',
+        autoPromote: true,
+        variables: { LOG_LEVEL: 'debug' },
+        secretRefs: [],
+        current: deployment('dev', '1.4.0', 'b', 'verified'),
+        holds: [],
+        freezes: [],
+      },
+      {
+        name: 'staging',
+        autoPromote: true,
+        variables: { API_URL: 'https://staging.example.com' },
+        secretRefs: ['DB_PASSWORD'],
+        current: deployment('staging', '1.4.0', 'b', 'soaking'),
+        previous: deployment('staging', '1.3.0', 'a', 'superseded'),
+        holds: [],
+        freezes: [],
+        soak: {
+          deploymentId: 'd-staging-1.4.0',
+          startedAt: soakStart,
+          requiredMs: 15 * 60_000,
+          thresholds: { errorRate: 0.01, latency: 0.5 },
+          samples: [
+            { signal: 'errorRate', at: minutesAgo(10), value: 0.002 },
+            { signal: 'errorRate', at: minutesAgo(5), value: 0.004 },
+            { signal: 'latency', at: minutesAgo(10), value: 0.21 },
+            { signal: 'latency', at: minutesAgo(5), value: 0.23 },
+          ],
+        },
+      },
+      {
+        name: 'prod',
+        autoPromote: false,
+        variables: {},
+        secretRefs: [],
+        current: deployment('prod', '1.3.0', 'a', 'verified'),
+        previous: deployment('prod', '1.2.0', 'c', 'superseded'),
+        promotion: {
+          id: 'p-1',
+          entityRef: ENTITY_REF,
+          artifact: artifact('1.4.0', 'b'),
+          fromEnvironment: 'staging',
+          toEnvironment: 'prod',
+          trigger: 'promotion',
+          state: 'pending',
+          actor: 'promotion-engine',
+          approvals: [],
+          createdAt: minutesAgo(10),
+          updatedAt: minutesAgo(1),
+          gates: [
+            {
+              gate: 'tests',
+              verdict: 'passed',
+              reason: 'unit, integration, contract passed',
+              errored: false,
+              evaluatedAt: minutesAgo(1),
+            },
+            {
+              gate: 'soak',
+              verdict: 'pending',
+              reason: 'soaking in staging',
+              errored: false,
+              evaluatedAt: minutesAgo(1),
+            },
+            {
+              gate: 'migration',
+              verdict: 'failed',
+              reason: 'could not read schema history',
+              errored: true,
+              evaluatedAt: minutesAgo(1),
+            },
+            {
+              gate: 'approval',
+              verdict: 'pending',
+              reason: 'needs approval: schema-migration',
+              errored: false,
+              evaluatedAt: minutesAgo(1),
+            },
+          ],
+        },
+        holds: [
+          {
+            id: 'h-1',
+            entityRef: ENTITY_REF,
+            environment: 'prod',
+            digest: digest('d'),
+            reason: 'rolled back: error rate',
+            createdBy: 'user:default/bob',
+            createdAt: minutesAgo(60),
+          },
+        ],
+        freezes: [],
+        burnRate: {
+          objective: 0.999,
+          evaluatedAt: minutesAgo(1),
+          firing: false,
+          blind: false,
+          reason: 'within budget',
+          windows: [
+            {
+              long: '1h',
+              short: '5m',
+              threshold: 14.4,
+              longBurnRate: 0.5,
+              shortBurnRate: 0.7,
+            },
+          ],
+        },
+      },
+    ],
+    recentDeployments: [],
+  };
+}
+
+/** A PromotionApi whose every method is a jest mock, answering with the fixtures. */
+export function fakePromotionApi(
+  pipeline: PipelineView = pipelineFixture(),
+): jest.Mocked<PromotionApi> {
+  const promotion = pipeline.environments[2]?.promotion;
+  const api: PromotionApi = {
+    getPipeline: async () => pipeline,
+    listDeployments: async () => ({ items: [], totalCount: 0 }),
+    listEvents: async () => ({ items: [], totalCount: 0 }),
+    getDoraMetrics: async () => ({
+      windowDays: 30,
+      deploymentFrequencyPerDay: 2,
+    }),
+    approvePromotion: async () => promotion!,
+    rejectPromotion: async () => promotion!,
+    rollback: async () => ({ promotionId: 'p-2', targetDigest: digest('c') }),
+    releaseHold: async () => undefined,
+    createFreeze: async (entityRef, request) => ({
+      id: 'f-1',
+      entityRef,
+      environment: request.environment,
+      reason: request.reason,
+      createdBy: 'user:default/test',
+      createdAt: new Date().toISOString(),
+    }),
+    liftFreeze: async () => undefined,
+  };
+  for (const key of Object.keys(api) as Array<keyof PromotionApi>) {
+    (api as any)[key] = jest.fn(api[key] as (...args: any[]) => any);
+  }
+  return api as jest.Mocked<PromotionApi>;
+}
+
+/** A permission API that denies the named permissions and allows the rest. */
+export function permissionsDenying(...denied: string[]) {
+  return mockApis.permission({
+    authorize: request =>
+      // The AuthorizeResult enum's values, without depending on permission-common here.
+      (denied.includes(request.permission.name) ? 'DENY' : 'ALLOW') as any,
+  });
+}
+
+let rendered = 0;
+
+/** Renders `children` in a test app with the given APIs, inside an entity page. */
+export async function renderWithApis(
+  children: ReactNode,
+  options: {
+    api?: jest.Mocked<PromotionApi>;
+    user?: string;
+    denied?: string[];
+    entity?: Entity;
+  } = {},
+): Promise<
+  RenderResult & {
+    api: jest.Mocked<PromotionApi>;
+    alertApi: { post: jest.Mock };
+    entityRef: string;
+  }
+> {
+  const api = options.api ?? fakePromotionApi();
+  // usePermission caches decisions per entity across renders (SWR): a fresh
+  // entity per render keeps one test's permissions out of the next.
+  const entity = options.entity ?? serviceEntity(`checkout-${++rendered}`);
+  const alertApi = { post: jest.fn(), alert$: jest.fn() };
+  const result = await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [promotionApiRef, api],
+        [permissionApiRef, permissionsDenying(...(options.denied ?? []))],
+        [
+          identityApiRef,
+          mockApis.identity({
+            userEntityRef: options.user ?? 'user:default/carol',
+          }),
+        ],
+        [alertApiRef, alertApi as unknown as AlertApi],
+      ]}
+    >
+      <EntityProvider entity={entity}>{children}</EntityProvider>
+    </TestApiProvider>,
+  );
+  return { ...result, api, alertApi, entityRef: stringifyEntityRef(entity) };
+}
+
+/** Types into a field at once; key-by-key typing is slow on a full tab. */
+export async function fillIn(field: HTMLElement, text: string) {
+  await userEvent.click(field);
+  await userEvent.paste(text);
+}

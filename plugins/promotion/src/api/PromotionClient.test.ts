@@ -1,0 +1,200 @@
+import { setupServer } from 'msw/node';
+import { http, HttpResponse } from 'msw';
+import { ResponseError } from '@backstage/errors';
+import { mockApis, registerMswTestHooks } from '@backstage/test-utils';
+import { PromotionClient } from './PromotionClient';
+
+const baseUrl = 'http://backstage.test/api/promotion';
+const service = `${baseUrl}/v1/services/component/default/checkout`;
+const entityRef = 'Component:default/checkout';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+type Seen = { method: string; url: URL; body: unknown };
+
+/** Answers one route with `reply` and records what the client sent. */
+function record(
+  method: 'get' | 'post' | 'delete',
+  path: string,
+  reply: () => Response,
+): Seen[] {
+  const seen: Seen[] = [];
+  server.use(
+    http[method](path, async ({ request }) => {
+      const text = await request.text();
+      seen.push({
+        method: request.method,
+        url: new URL(request.url),
+        body: text ? JSON.parse(text) : undefined,
+      });
+      return reply();
+    }),
+  );
+  return seen;
+}
+
+function createClient() {
+  return new PromotionClient({
+    discoveryApi: mockApis.discovery({ baseUrl: 'http://backstage.test' }),
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+}
+
+describe('PromotionClient', () => {
+  it('gets the pipeline from the lower-cased service path', async () => {
+    const pipeline = {
+      entityRef,
+      pipeline: 'default',
+      environments: [],
+      recentDeployments: [],
+    };
+    const seen = record('get', `${service}/pipeline`, () =>
+      HttpResponse.json(pipeline),
+    );
+    await expect(createClient().getPipeline(entityRef)).resolves.toEqual(
+      pipeline,
+    );
+    expect(seen).toHaveLength(1);
+  });
+
+  it('sends deployment filters as query parameters', async () => {
+    const seen = record('get', `${service}/deployments`, () =>
+      HttpResponse.json({ items: [], totalCount: 0 }),
+    );
+    await createClient().listDeployments(entityRef, {
+      environment: 'prod',
+      cursor: 'c1',
+      limit: 5,
+    });
+    expect(Object.fromEntries(seen[0].url.searchParams)).toEqual({
+      environment: 'prod',
+      cursor: 'c1',
+      limit: '5',
+    });
+  });
+
+  it('sends event filters and leaves out empty ones', async () => {
+    const seen = record('get', `${service}/events`, () =>
+      HttpResponse.json({ items: [], nextCursor: 'n', totalCount: 3 }),
+    );
+    const page = await createClient().listEvents(entityRef, {
+      kind: 'deployment',
+      environment: '',
+      limit: 20,
+    });
+    expect(page.nextCursor).toBe('n');
+    expect(Object.fromEntries(seen[0].url.searchParams)).toEqual({
+      kind: 'deployment',
+      limit: '20',
+    });
+  });
+
+  it('asks for DORA figures over the given days', async () => {
+    const seen = record('get', `${service}/dora`, () =>
+      HttpResponse.json({ windowDays: 30, deploymentFrequencyPerDay: 1.5 }),
+    );
+    const dora = await createClient().getDoraMetrics(entityRef, { days: 30 });
+    expect(dora.deploymentFrequencyPerDay).toBe(1.5);
+    expect(seen[0].url.searchParams.get('days')).toBe('30');
+  });
+
+  it('approves and rejects with the comment', async () => {
+    const approved = record(
+      'post',
+      `${baseUrl}/v1/promotions/p%2F1/approve`,
+      () => HttpResponse.json({ id: 'p/1', state: 'pending' }),
+    );
+    const rejected = record('post', `${baseUrl}/v1/promotions/p2/reject`, () =>
+      HttpResponse.json({ id: 'p2', state: 'failed' }),
+    );
+    const client = createClient();
+    await expect(
+      client.approvePromotion('p/1', { comment: 'lgtm' }),
+    ).resolves.toMatchObject({ id: 'p/1' });
+    await client.rejectPromotion('p2');
+    expect(approved[0].body).toEqual({ comment: 'lgtm' });
+    expect(rejected[0].body).toEqual({});
+  });
+
+  it('posts a rollback and returns the accepted target', async () => {
+    const seen = record('post', `${service}/rollback`, () =>
+      HttpResponse.json(
+        { promotionId: 'p9', targetDigest: 'sha256:aa' },
+        { status: 202 },
+      ),
+    );
+    const result = await createClient().rollback(entityRef, {
+      environment: 'prod',
+      reason: 'errors up',
+      targetDigest: 'sha256:aa',
+    });
+    expect(result).toEqual({ promotionId: 'p9', targetDigest: 'sha256:aa' });
+    expect(seen[0].body).toEqual({
+      environment: 'prod',
+      reason: 'errors up',
+      targetDigest: 'sha256:aa',
+    });
+  });
+
+  it('releases a hold, creates and lifts a freeze', async () => {
+    const released = record(
+      'post',
+      `${service}/holds/h1/release`,
+      () => new HttpResponse(null, { status: 200 }),
+    );
+    const created = record('post', `${service}/freezes`, () =>
+      HttpResponse.json(
+        { id: 'f1', environment: 'prod', reason: 'incident' },
+        { status: 201 },
+      ),
+    );
+    const lifted = record(
+      'delete',
+      `${baseUrl}/v1/freezes/f1`,
+      () => new HttpResponse(null, { status: 204 }),
+    );
+    const client = createClient();
+    await expect(
+      client.releaseHold(entityRef, 'h1', { reason: 'fixed' }),
+    ).resolves.toBeUndefined();
+    await expect(
+      client.createFreeze(entityRef, {
+        environment: 'prod',
+        reason: 'incident',
+        allServices: true,
+      }),
+    ).resolves.toMatchObject({ id: 'f1' });
+    await expect(client.liftFreeze('f1')).resolves.toBeUndefined();
+    expect(released[0].body).toEqual({ reason: 'fixed' });
+    expect(created[0].body).toEqual({
+      environment: 'prod',
+      reason: 'incident',
+      allServices: true,
+    });
+    expect(lifted[0].method).toBe('DELETE');
+  });
+
+  it('turns an error body into a ResponseError carrying the server message', async () => {
+    record('post', `${baseUrl}/v1/promotions/p1/approve`, () =>
+      HttpResponse.json(
+        {
+          error: {
+            name: 'NotAllowedError',
+            message: 'you are the author of this artifact',
+          },
+          request: { method: 'POST', url: '/v1/promotions/p1/approve' },
+          response: { statusCode: 403 },
+        },
+        { status: 403 },
+      ),
+    );
+    const error = await createClient()
+      .approvePromotion('p1')
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(403);
+    expect(error.cause.name).toBe('NotAllowedError');
+    expect(error.cause.message).toBe('you are the author of this artifact');
+  });
+});

@@ -1,0 +1,132 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ResponseError } from '@backstage/errors';
+import {
+  AUTHOR,
+  fakePromotionApi,
+  pipelineFixture,
+  renderWithApis,
+  fillIn,
+} from '../__testUtils__/fixtures';
+import { EntityPromotionContent } from './EntityPromotionContent';
+
+async function approvalPanel() {
+  return screen.findByRole('region', { name: 'Approval into prod' });
+}
+
+describe('ApprovalPanel', () => {
+  it('is disabled for the author of the artifact', async () => {
+    await renderWithApis(<EntityPromotionContent />, { user: AUTHOR });
+    const panel = await approvalPanel();
+    expect(
+      await within(panel).findByText('you are the author'),
+    ).toBeInTheDocument();
+    expect(
+      within(panel).getByRole('button', { name: 'Approve' }),
+    ).toBeDisabled();
+    expect(
+      within(panel).getByRole('button', { name: 'Reject' }),
+    ).toBeDisabled();
+    expect(within(panel).getByLabelText('Comment')).toBeDisabled();
+  });
+
+  it('is disabled when the user may not approve', async () => {
+    await renderWithApis(<EntityPromotionContent />, {
+      denied: ['promotion.approve'],
+    });
+    const panel = await approvalPanel();
+    expect(await within(panel).findByText('not permitted')).toBeInTheDocument();
+    expect(
+      within(panel).getByRole('button', { name: 'Approve' }),
+    ).toBeDisabled();
+    expect(
+      within(panel).getByRole('button', { name: 'Approve' }),
+    ).toHaveAccessibleDescription('not permitted');
+  });
+
+  it('approves with the comment and reports success', async () => {
+    const { api, alertApi } = await renderWithApis(<EntityPromotionContent />);
+    const panel = await approvalPanel();
+    const approve = within(panel).getByRole('button', { name: 'Approve' });
+    await waitFor(() => expect(approve).toBeEnabled());
+    expect(
+      within(panel).queryByText(/not permitted|you are the author/),
+    ).toBeNull();
+
+    await fillIn(within(panel).getByLabelText('Comment'), 'migration reviewed');
+    const fetchesBefore = api.getPipeline.mock.calls.length;
+    await userEvent.click(approve);
+
+    await waitFor(() =>
+      expect(api.approvePromotion).toHaveBeenCalledWith('p-1', {
+        comment: 'migration reviewed',
+      }),
+    );
+    expect(api.rejectPromotion).not.toHaveBeenCalled();
+    await waitFor(() =>
+      expect(alertApi.post).toHaveBeenCalledWith(
+        expect.objectContaining({
+          message: 'Approved 1.4.0 into prod',
+          severity: 'success',
+        }),
+      ),
+    );
+    // The pipeline is fetched again so the gate shows its new verdict.
+    await waitFor(() =>
+      expect(api.getPipeline.mock.calls.length).toBeGreaterThan(fetchesBefore),
+    );
+  });
+
+  it('rejects without a comment', async () => {
+    const { api } = await renderWithApis(<EntityPromotionContent />);
+    const panel = await approvalPanel();
+    const reject = within(panel).getByRole('button', { name: 'Reject' });
+    await waitFor(() => expect(reject).toBeEnabled());
+    await userEvent.click(reject);
+    await waitFor(() =>
+      expect(api.rejectPromotion).toHaveBeenCalledWith('p-1', {
+        comment: undefined,
+      }),
+    );
+  });
+
+  it("shows the server's reason when the decision is refused", async () => {
+    const api = fakePromotionApi();
+    api.approvePromotion.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: {
+              name: 'NotAllowedError',
+              message: 'the author may not approve',
+            },
+            response: { statusCode: 403 },
+          }),
+          { status: 403, headers: { 'Content-Type': 'application/json' } },
+        ) as any,
+      ),
+    );
+    await renderWithApis(<EntityPromotionContent />, { api });
+    const panel = await approvalPanel();
+    const approve = within(panel).getByRole('button', { name: 'Approve' });
+    await waitFor(() => expect(approve).toBeEnabled());
+    await userEvent.click(approve);
+    expect(await within(panel).findByRole('alert')).toHaveTextContent(
+      'the author may not approve',
+    );
+  });
+
+  it('is absent when no approval gate is pending', async () => {
+    const pipeline = pipelineFixture();
+    const gates = pipeline.environments[2].promotion!.gates;
+    gates[3] = { ...gates[3], verdict: 'passed', reason: 'approved by dana' };
+    await renderWithApis(<EntityPromotionContent />, {
+      api: fakePromotionApi(pipeline),
+    });
+    await screen.findByRole('list', { name: 'Gates into prod' });
+    expect(
+      screen.queryByRole('region', { name: 'Approval into prod' }),
+    ).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Approve' })).toBeNull();
+  });
+});

@@ -1,0 +1,50 @@
+import { Box, Typography } from '@material-ui/core';
+import {
+  StatusError,
+  StatusOK,
+  StatusWarning,
+} from '@backstage/core-components';
+import type { BurnRateView } from '@internal/plugin-promotion-common';
+
+const rate = (value?: number) =>
+  value === undefined ? 'no data' : `${value.toFixed(1)}×`;
+
+function headline(burnRate: BurnRateView) {
+  if (burnRate.firing) {
+    return { icon: <StatusError />, text: 'Burn rate alert' };
+  }
+  if (burnRate.blind) {
+    return { icon: <StatusWarning />, text: 'Burn rate unknown (no data)' };
+  }
+  return { icon: <StatusOK />, text: 'Burn rate OK' };
+}
+
+/** A lane's SLO burn rate: firing, blind or fine, with the reading of each window pair. */
+export const BurnRateIndicator = ({ burnRate }: { burnRate: BurnRateView }) => {
+  const { icon, text } = headline(burnRate);
+  return (
+    <Box role="status" aria-label="Burn rate" data-testid="burn-rate">
+      <Typography variant="body2">
+        {icon}
+        {text} · SLO{' '}
+        {(burnRate.objective * 100).toFixed(2).replace(/\.?0+$/, '')}%
+      </Typography>
+      {burnRate.reason && (
+        <Typography variant="caption" color="textSecondary" component="div">
+          {burnRate.reason}
+        </Typography>
+      )}
+      {burnRate.windows.map(w => (
+        <Typography
+          key={`${w.long}-${w.short}`}
+          variant="caption"
+          color="textSecondary"
+          component="div"
+        >
+          {w.long}/{w.short}: {rate(w.longBurnRate)} / {rate(w.shortBurnRate)}{' '}
+          (alert at {w.threshold}×)
+        </Typography>
+      ))}
+    </Box>
+  );
+};

@@ -1,0 +1,71 @@
+import { Box, Typography } from '@material-ui/core';
+import { CopyTextButton } from '@backstage/core-components';
+import type { Deployment } from '@internal/plugin-promotion-common';
+import { DeploymentStateIcon } from './DeploymentStateIcon';
+import { formatRelative, shortDigest } from './format';
+
+const STATE_LABEL: Record<Deployment['state'], string> = {
+  queued: 'queued',
+  deploying: 'deploying',
+  soaking: 'soaking',
+  verified: 'verified',
+  failed: 'failed',
+  superseded: 'superseded',
+  rolled_back: 'rolled back',
+};
+
+/** One deployment's artifact: version, state, short digest to copy, commit, since when, why and by whom. */
+export const DeploymentSummary = ({
+  deployment,
+  label,
+}: {
+  deployment: Deployment;
+  label: string;
+}) => {
+  const { artifact } = deployment;
+  return (
+    <Box role="group" aria-label={`${label}: ${artifact.version}`}>
+      <Typography variant="overline" component="div">
+        {label}
+      </Typography>
+      <Box display="flex" alignItems="center" flexWrap="wrap">
+        <DeploymentStateIcon state={deployment.state} />
+        <Typography variant="h6" component="span" style={{ marginRight: 8 }}>
+          {artifact.version}
+        </Typography>
+        <Typography
+          variant="body2"
+          component="span"
+          data-testid="deployment-state"
+        >
+          {STATE_LABEL[deployment.state]}
+        </Typography>
+      </Box>
+      <Box display="flex" alignItems="center" flexWrap="wrap">
+        <Typography variant="body2" component="code" title={artifact.digest}>
+          {shortDigest(artifact.digest)}
+        </Typography>
+        <CopyTextButton
+          text={artifact.digest}
+          tooltipText="Digest copied"
+          aria-label={`Copy digest of ${artifact.version}`}
+        />
+      </Box>
+      <Typography variant="body2" color="textSecondary">
+        commit <code>{artifact.commit.slice(0, 12)}</code>
+        {artifact.author ? ` by ${artifact.author}` : ''}
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        <span title={deployment.stateSince}>
+          since {formatRelative(deployment.stateSince)}
+        </span>
+        {` · ${deployment.trigger} by ${deployment.actor}`}
+      </Typography>
+      {deployment.reason && (
+        <Typography variant="body2" color="textSecondary">
+          {deployment.reason}
+        </Typography>
+      )}
+    </Box>
+  );
+};

@@ -1,0 +1,69 @@
+import {
+  Box,
+  Chip,
+  List,
+  ListItem,
+  ListItemIcon,
+  ListItemText,
+} from '@material-ui/core';
+import type { Promotion, SoakView } from '@internal/plugin-promotion-common';
+import { GateVerdictIcon } from './GateVerdictIcon';
+import { summarizeEvidence } from './gateEvidence';
+
+/** One row per gate of a promotion: verdict icon, name, reason, errored marker and evidence. */
+export const GateChecklist = ({
+  promotion,
+  sourceSoak,
+}: {
+  promotion: Promotion;
+  sourceSoak?: SoakView;
+}) => {
+  if (promotion.gates.length === 0) {
+    return null;
+  }
+  return (
+    <List
+      dense
+      disablePadding
+      aria-label={`Gates into ${promotion.toEnvironment}`}
+    >
+      {promotion.gates.map(gate => {
+        const evidence = summarizeEvidence(gate, sourceSoak);
+        return (
+          <ListItem
+            key={gate.gate}
+            disableGutters
+            data-testid={`gate-${gate.gate}`}
+          >
+            <ListItemIcon style={{ minWidth: 32 }}>
+              <GateVerdictIcon verdict={gate.verdict} />
+            </ListItemIcon>
+            <ListItemText
+              primary={
+                <Box display="flex" alignItems="center" flexWrap="wrap">
+                  <span style={{ marginRight: 8 }}>
+                    {gate.gate}: {gate.verdict}
+                  </span>
+                  {gate.errored && (
+                    <Chip size="small" color="secondary" label="errored" />
+                  )}
+                </Box>
+              }
+              secondary={
+                <>
+                  {gate.reason}
+                  {evidence && (
+                    <>
+                      <br />
+                      {evidence}
+                    </>
+                  )}
+                </>
+              }
+            />
+          </ListItem>
+        );
+      })}
+    </List>
+  );
+};

@@ -1,0 +1,223 @@
+import { ReactNode, useId, useState } from 'react';
+import {
+  Box,
+  Button,
+  MenuItem,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import {
+  InfoCard,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import type { AuditEvent } from '@internal/plugin-promotion-common';
+import useAsync from 'react-use/esm/useAsync';
+import { promotionApiRef } from '../api';
+import { formatRelative, shortDigest } from './format';
+
+/** Event kinds the backend writes, by family; a family filters all of its kinds. */
+export const EVENT_KINDS: Record<string, string[]> = {
+  artifact: ['artifact.registered', 'artifact.marked_bad'],
+  tests: ['tests.reported'],
+  promotion: [
+    'promotion.created',
+    'promotion.promoted',
+    'promotion.failed',
+    'promotion.cancelled',
+  ],
+  gate: ['gate.verdict'],
+  deployment: [
+    'deployment.queued',
+    'deployment.deploying',
+    'deployment.soaking',
+    'deployment.verified',
+    'deployment.failed',
+    'deployment.superseded',
+    'deployment.rolled_back',
+  ],
+  approval: ['approval.given', 'approval.rejected'],
+  rollback: ['rollback.requested'],
+  hold: ['hold.created', 'hold.released'],
+  freeze: ['freeze.created', 'freeze.lifted'],
+};
+
+const PAGE_SIZE = 20;
+
+function describeDetails(details: Record<string, unknown>): string {
+  if (typeof details.reason === 'string') return details.reason;
+  return Object.entries(details)
+    .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
+    .slice(0, 3)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+}
+
+const columns: TableColumn<AuditEvent>[] = [
+  {
+    title: 'When',
+    field: 'at',
+    render: e => <span title={e.at}>{formatRelative(e.at)}</span>,
+  },
+  { title: 'Environment', field: 'environment', emptyValue: '—' },
+  { title: 'Kind', field: 'kind' },
+  { title: 'Actor', field: 'actor' },
+  {
+    title: 'Digest',
+    field: 'digest',
+    render: e =>
+      e.digest ? <code title={e.digest}>{shortDigest(e.digest)}</code> : '—',
+  },
+  { title: 'Details', render: e => describeDetails(e.details) },
+];
+
+const FilterSelect = ({
+  label,
+  value,
+  onChange,
+  children,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  children: ReactNode;
+}) => {
+  // MUI v4 ties the label to the select only through an id.
+  const id = useId();
+  return (
+    <TextField
+      id={id}
+      select
+      label={label}
+      value={value}
+      onChange={e => onChange(e.target.value)}
+      variant="outlined"
+      size="small"
+      style={{ minWidth: 160 }}
+    >
+      <MenuItem value="">All</MenuItem>
+      {children}
+    </TextField>
+  );
+};
+
+/**
+ * The service's audit trail, newest first, a page at a time, filtered by
+ * environment and event kind. Reloads the first page when `version` changes.
+ */
+export const HistoryTable = ({
+  entityRef,
+  environments,
+  version,
+}: {
+  entityRef: string;
+  environments: string[];
+  version?: number;
+}) => {
+  const api = useApi(promotionApiRef);
+  const [environment, setEnvironment] = useState('');
+  const [kind, setKind] = useState('');
+  // cursors[i] opens page i; the backend pages by cursor, so only step back and forth.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const page = cursors.length - 1;
+  const cursor = cursors[page];
+  // Live reloads only matter on the first page; older pages do not change.
+  const reloadKey = page === 0 ? version : undefined;
+
+  const queryKey = JSON.stringify([environment, kind, cursor]);
+
+  const filterBy = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setCursors([undefined]);
+  };
+
+  const { value, loading, error } = useAsync(async () => {
+    const result = await api.listEvents(entityRef, {
+      environment: environment || undefined,
+      kind: kind || undefined,
+      cursor,
+      limit: PAGE_SIZE,
+    });
+    return { key: queryKey, ...result };
+  }, [api, entityRef, queryKey, reloadKey]);
+  // A live reload of the same query refreshes in place; only a new query shows loading.
+  const showLoading = loading && value?.key !== queryKey;
+
+  return (
+    <InfoCard title="History" noPadding>
+      <Box display="flex" flexWrap="wrap" p={2} style={{ gap: 16 }}>
+        <FilterSelect
+          label="Environment"
+          value={environment}
+          onChange={filterBy(setEnvironment)}
+        >
+          {environments.map(name => (
+            <MenuItem key={name} value={name}>
+              {name}
+            </MenuItem>
+          ))}
+        </FilterSelect>
+        <FilterSelect label="Kind" value={kind} onChange={filterBy(setKind)}>
+          {Object.entries(EVENT_KINDS).flatMap(([family, kinds]) => [
+            <MenuItem key={family} value={family}>
+              {family} (all)
+            </MenuItem>,
+            ...kinds.map(k => (
+              <MenuItem key={k} value={k} style={{ paddingLeft: 32 }}>
+                {k}
+              </MenuItem>
+            )),
+          ])}
+        </FilterSelect>
+      </Box>
+      {error ? (
+        <ResponseErrorPanel error={error} />
+      ) : (
+        <Table<AuditEvent>
+          columns={columns}
+          data={value?.items ?? []}
+          isLoading={showLoading}
+          options={{
+            paging: false,
+            search: false,
+            toolbar: false,
+            padding: 'dense',
+          }}
+          emptyContent={
+            <Box p={2}>
+              <Typography variant="body2">No events</Typography>
+            </Box>
+          }
+        />
+      )}
+      <Box
+        display="flex"
+        alignItems="center"
+        flexWrap="wrap"
+        p={1}
+        style={{ gap: 8 }}
+      >
+        <Button
+          aria-label="Newer events"
+          disabled={page === 0 || showLoading}
+          onClick={() => setCursors(c => c.slice(0, -1))}
+        >
+          Newer
+        </Button>
+        <Button
+          aria-label="Older events"
+          disabled={!value?.nextCursor || showLoading}
+          onClick={() => setCursors(c => [...c, value?.nextCursor])}
+        >
+          Older
+        </Button>
+        <Typography variant="caption" color="textSecondary">
+          Page {page + 1}
+          {value ? ` · ${value.totalCount} events` : ''}
+        </Typography>
+      </Box>
+    </InfoCard>
+  );
+};

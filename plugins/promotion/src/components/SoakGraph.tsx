@@ -1,0 +1,167 @@
+import { Box, Typography } from '@material-ui/core';
+import { useTheme } from '@material-ui/core/styles';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { SoakSignal, SoakView } from '@internal/plugin-promotion-common';
+import { formatDuration } from './format';
+
+const SIGNALS: SoakSignal[] = ['errorRate', 'latency', 'saturation'];
+
+// Latency has its own unit, so it gets its own axis; the two ratios share one.
+const AXIS: Record<SoakSignal, 'ratio' | 'latency'> = {
+  errorRate: 'ratio',
+  saturation: 'ratio',
+  latency: 'latency',
+};
+
+type Row = { at: number } & Partial<Record<SoakSignal, number>>;
+
+/** Samples pivoted into one row per time, oldest first. */
+export function soakRows(soak: SoakView): Row[] {
+  const rows = new Map<number, Row>();
+  for (const sample of soak.samples) {
+    // NaN from a metrics source arrives as null: leave a gap rather than a zero.
+    if (typeof sample.value !== 'number') continue;
+    const at = new Date(sample.at).getTime();
+    const row = rows.get(at) ?? { at };
+    row[sample.signal] = sample.value;
+    rows.set(at, row);
+  }
+  return [...rows.values()].sort((a, b) => a.at - b.at);
+}
+
+const formatValue = (value: number) => String(Number(value.toPrecision(3)));
+const formatTime = (at: number) =>
+  new Date(at).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+
+/** Latest value of each signal against its threshold, as text beside the graph. */
+const SoakFigures = ({ soak, rows }: { soak: SoakView; rows: Row[] }) => (
+  <Box display="flex" flexWrap="wrap" style={{ gap: 12 }}>
+    {SIGNALS.map(signal => {
+      const latest = [...rows].reverse().find(r => r[signal] !== undefined)?.[
+        signal
+      ];
+      const threshold = soak.thresholds[signal];
+      if (latest === undefined && threshold === undefined) return null;
+      const over =
+        latest !== undefined && threshold !== undefined && latest > threshold;
+      return (
+        <Typography
+          key={signal}
+          variant="caption"
+          color={over ? 'error' : 'textSecondary'}
+          data-testid={`soak-${signal}`}
+        >
+          {signal} {latest === undefined ? 'no data' : formatValue(latest)}
+          {threshold !== undefined ? ` (max ${formatValue(threshold)})` : ''}
+        </Typography>
+      );
+    })}
+  </Box>
+);
+
+/** Error rate, latency and saturation of a lane's soak over time, with threshold lines. */
+export const SoakGraph = ({
+  environment,
+  soak,
+  now = Date.now(),
+}: {
+  environment: string;
+  soak?: SoakView;
+  now?: number;
+}) => {
+  const theme = useTheme();
+  const rows = soak ? soakRows(soak) : [];
+  if (!soak || rows.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No soak samples yet
+      </Typography>
+    );
+  }
+  const colors: Record<SoakSignal, string> = {
+    errorRate: theme.palette.error.main,
+    latency: theme.palette.info.main,
+    saturation: theme.palette.warning.main,
+  };
+  const present = SIGNALS.filter(s => rows.some(r => r[s] !== undefined));
+  const elapsed = Math.max(0, now - new Date(soak.startedAt).getTime());
+  return (
+    <Box role="figure" aria-label={`Soak of ${environment}`}>
+      <Typography variant="body2" color="textSecondary">
+        Soaking {formatDuration(Math.min(elapsed, soak.requiredMs))} of{' '}
+        {formatDuration(soak.requiredMs)}
+      </Typography>
+      <ResponsiveContainer
+        width="100%"
+        height={180}
+        initialDimension={{ width: 320, height: 180 }}
+      >
+        <LineChart
+          data={rows}
+          margin={{ top: 8, right: 8, left: 0, bottom: 0 }}
+        >
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis
+            dataKey="at"
+            type="number"
+            scale="time"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={formatTime}
+          />
+          <YAxis yAxisId="ratio" width={40} tickFormatter={formatValue} />
+          {present.includes('latency') && (
+            <YAxis
+              yAxisId="latency"
+              orientation="right"
+              width={40}
+              tickFormatter={formatValue}
+            />
+          )}
+          <Tooltip
+            labelFormatter={at => formatTime(Number(at))}
+            formatter={(value: number) => formatValue(value)}
+          />
+          <Legend />
+          {present.map(signal => (
+            <Line
+              key={signal}
+              yAxisId={AXIS[signal]}
+              dataKey={signal}
+              stroke={colors[signal]}
+              dot={false}
+              connectNulls
+              isAnimationActive={false}
+            />
+          ))}
+          {present.map(signal => {
+            const threshold = soak.thresholds[signal];
+            return threshold === undefined ? null : (
+              <ReferenceLine
+                key={`${signal}-threshold`}
+                yAxisId={AXIS[signal]}
+                y={threshold}
+                stroke={colors[signal]}
+                strokeDasharray="4 4"
+                ifOverflow="extendDomain"
+              />
+            );
+          })}
+        </LineChart>
+      </ResponsiveContainer>
+      <SoakFigures soak={soak} rows={rows} />
+    </Box>
+  );
+};
