@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { promotionPermissions } from '@internal/plugin-promotion-common';
 import {
@@ -19,8 +20,19 @@ import { readEngineSchedule } from './config/engine';
 import { readPipelines } from './config/pipelines';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
 import { PromotionEngine } from './engine/PromotionEngine';
+import { createBuiltInGates, validateWindowGates } from './gates/builtIn';
 import { GateRegistry } from './gates/GateRegistry';
-import { e2eGate, testsGate } from './gates/testsGate';
+import { readCalendars } from './gates/window';
+import { createSoakGate, validateSoakGates } from './gates/soak';
+import {
+  DatabaseSoakSampleStore,
+  PUSH_SOURCE,
+  PushMetricsProvider,
+  pruneSoakSamples,
+  readSoakSampleRetentionMs,
+} from './metrics';
+import { createGateNotifier } from './notify/gateNotifier';
+import { OnCall } from './notify/OnCall';
 import { createRouter } from './service/router';
 import { ServiceResolver } from './service/ServiceResolver';
 
@@ -29,18 +41,20 @@ export const promotionPlugin = createBackendPlugin({
   pluginId: 'promotion',
   register(env) {
     const deployers = new Map<string, Deployer>();
-    const gates = new GateRegistry();
+    const moduleGates: Gate[] = [];
     const metricsProviders = new Map<string, MetricsProvider>();
     const pagers = new Map<string, Pager>();
     env.registerExtensionPoint(promotionDeployersExtensionPoint, {
       addDeployer(name, deployer) {
-        if (deployers.has(name)) throw new Error(`Deployer '${name}' is already registered`);
+        if (deployers.has(name)) {
+          throw new Error(`Deployer '${name}' is already registered`);
+        }
         deployers.set(name, deployer);
       },
     });
     env.registerExtensionPoint(promotionGatesExtensionPoint, {
-      addGate(gate: Gate) {
-        gates.add(gate);
+      addGate(gate) {
+        moduleGates.push(gate);
       },
     });
     env.registerExtensionPoint(promotionMetricsProvidersExtensionPoint, {
@@ -69,23 +83,65 @@ export const promotionPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const { config, logger, scheduler, lifecycle, httpRouter } = deps;
-        gates.add(testsGate);
-        gates.add(e2eGate);
+        const store = await DatabasePromotionStore.create({
+          database: deps.database,
+        });
+        const soakSamples = await DatabaseSoakSampleStore.create({
+          database: deps.database,
+        });
+        if (metricsProviders.has(PUSH_SOURCE)) {
+          throw new Error(
+            `The '${PUSH_SOURCE}' metrics provider is built in; a module may not add another`,
+          );
+        }
+        // Named 'push': the soak gate tags stored samples with the provider name.
+        metricsProviders.set(PUSH_SOURCE, new PushMetricsProvider(soakSamples));
+        const calendars = readCalendars(config);
+        const gates = new GateRegistry();
+        for (const gate of [
+          ...createBuiltInGates({ store, calendars }),
+          createSoakGate({ providers: metricsProviders, samples: soakSamples }),
+          ...moduleGates,
+        ]) {
+          gates.add(gate);
+        }
         const pipelines = readPipelines(config, {
           deployers: deployers.keys(),
           gates: gates.names(),
         });
+        validateWindowGates(pipelines, calendars);
+        validateSoakGates(pipelines, metricsProviders.keys());
+        const soakRetentionMs = readSoakSampleRetentionMs(config);
+        await scheduler.scheduleTask({
+          id: 'promotion-soak-samples-prune',
+          frequency: { hours: 1 },
+          timeout: { minutes: 10 },
+          fn: async () => {
+            const pruned = await pruneSoakSamples(soakSamples, soakRetentionMs);
+            if (pruned) logger.info(`Pruned ${pruned} soak sample(s)`);
+          },
+        });
         deps.permissionsRegistry.addPermissions(promotionPermissions);
-        const store = await DatabasePromotionStore.create({ database: deps.database });
+
+        const onCall = new OnCall({
+          notifications: deps.notifications,
+          catalog: deps.catalog,
+          auth: deps.auth,
+          pagers,
+          logger,
+          appBaseUrl: config.getString('app.baseUrl'),
+        });
         const engine = new PromotionEngine({
           store,
           pipelines,
           deployers,
           gates,
           logger,
+          notifier: createGateNotifier(onCall, store),
           onChange: entityRef => {
             deps.signals
               .publish({
@@ -93,7 +149,9 @@ export const promotionPlugin = createBackendPlugin({
                 channel: `promotion:${entityRef}`,
                 message: { entityRef },
               })
-              .catch(error => logger.debug(`Could not publish signal: ${error}`));
+              .catch(error =>
+                logger.debug(`Could not publish signal: ${error}`),
+              );
           },
         });
 
@@ -115,15 +173,18 @@ export const promotionPlugin = createBackendPlugin({
             logger,
             store,
             engine,
+            soakSamples,
             resolver: new ServiceResolver(deps.catalog, deps.auth, pipelines),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info(
-          `Promotion engine started: ${pipelines.size} pipeline(s), deployers ${[...deployers.keys()].join(', ') || 'none'}, gates ${gates.names().join(', ')}`,
+          `Promotion engine started: ${pipelines.size} pipeline(s); deployers ${
+            [...deployers.keys()].join(', ') || 'none'
+          }; gates ${gates.names().join(', ')}; metrics ${
+            [...metricsProviders.keys()].join(', ') || 'none'
+          }; pagers ${[...pagers.keys()].join(', ') || 'notifications only'}`,
         );
-        void metricsProviders;
-        void pagers;
       },
     });
   },

@@ -3,12 +3,18 @@ import { z } from 'zod';
 /** A content digest: `sha256:` and 64 lower-case hex characters. */
 export const digestSchema = z
   .string()
-  .regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lower-case hex characters');
+  .regex(
+    /^sha256:[0-9a-f]{64}$/,
+    'must be sha256: followed by 64 lower-case hex characters',
+  );
 
 /** An entity reference in full form, e.g. `component:default/checkout`. */
 export const entityRefSchema = z
   .string()
-  .regex(/^[a-z0-9-_]+:[a-z0-9-_.]+\/[a-zA-Z0-9-_.]+$/i, 'must be a full entity reference such as component:default/name');
+  .regex(
+    /^[a-z0-9-_]+:[a-z0-9-_.]+\/[a-zA-Z0-9-_.]+$/i,
+    'must be a full entity reference such as component:default/name',
+  );
 
 const label = z.string().min(1).max(100);
 
@@ -57,6 +63,10 @@ export const reportTestResultRequestSchema = testResultInputSchema.extend({
 });
 
 /** Parsed register-artifact body. */
-export type RegisterArtifactRequest = z.infer<typeof registerArtifactRequestSchema>;
+export type RegisterArtifactRequest = z.infer<
+  typeof registerArtifactRequestSchema
+>;
 /** Parsed test-result body. */
-export type ReportTestResultRequest = z.infer<typeof reportTestResultRequestSchema>;
+export type ReportTestResultRequest = z.infer<
+  typeof reportTestResultRequestSchema
+>;

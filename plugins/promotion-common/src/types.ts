@@ -21,7 +21,9 @@ export const DEPLOYMENT_STATES: readonly DeploymentState[] = [
 
 /** States a deployment never leaves. `verified` is left only by supersede or rollback. */
 export function isTerminalDeploymentState(state: DeploymentState): boolean {
-  return state === 'failed' || state === 'superseded' || state === 'rolled_back';
+  return (
+    state === 'failed' || state === 'superseded' || state === 'rolled_back'
+  );
 }
 
 /** States of a deployment that still has work to do before it is verified. */
@@ -190,7 +192,13 @@ export interface BurnRateView {
   firing: boolean;
   blind: boolean;
   reason: string;
-  windows: Array<{ long: string; short: string; threshold: number; longBurnRate?: number; shortBurnRate?: number }>;
+  windows: Array<{
+    long: string;
+    short: string;
+    threshold: number;
+    longBurnRate?: number;
+    shortBurnRate?: number;
+  }>;
 }
 
 /** One environment of a service's pipeline as the API returns it. */

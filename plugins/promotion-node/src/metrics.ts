@@ -33,7 +33,10 @@ export interface SloCounts {
  */
 export interface MetricsProvider {
   /** Samples of one signal over the query's range. */
-  querySignal(signal: HealthSignal, query: MetricsQuery): Promise<MetricSample[]>;
+  querySignal(
+    signal: HealthSignal,
+    query: MetricsQuery,
+  ): Promise<MetricSample[]>;
   /** Good and total request counts over the query's range. */
   querySloCounts(query: MetricsQuery): Promise<SloCounts>;
 }

@@ -52,7 +52,10 @@ function readDurationMs(
   try {
     return durationToMilliseconds(readDurationFromConfig(config, { key }));
   } catch (error) {
-    throw new PipelineConfigError(`${path}.${key}`, `unreadable duration (${(error as Error).message})`);
+    throw new PipelineConfigError(
+      `${path}.${key}`,
+      `unreadable duration (${(error as Error).message})`,
+    );
   }
 }
 
@@ -67,11 +70,18 @@ function readGates(env: Config, path: string): GateRequirement[] {
     let gate: GateRequirement;
     if (typeof entry === 'string') {
       gate = { name: entry, options: {} };
-    } else if (entry && typeof entry === 'object' && typeof (entry as any).name === 'string') {
+    } else if (
+      entry &&
+      typeof entry === 'object' &&
+      typeof (entry as any).name === 'string'
+    ) {
       const { name, ...options } = entry as Record<string, unknown>;
       gate = { name: name as string, options };
     } else {
-      throw new PipelineConfigError(key, 'must be a gate name or an object with a name');
+      throw new PipelineConfigError(
+        key,
+        'must be a gate name or an object with a name',
+      );
     }
     if (seen.has(gate.name)) {
       throw new PipelineConfigError(key, `gate '${gate.name}' is listed twice`);
@@ -84,7 +94,10 @@ function readGates(env: Config, path: string): GateRequirement[] {
 function readEnvironment(env: Config, path: string): EnvironmentConfig {
   const name = env.getString('name');
   if (!NAME.test(name)) {
-    throw new PipelineConfigError(`${path}.name`, `'${name}' must be lower-case letters, digits and dashes`);
+    throw new PipelineConfigError(
+      `${path}.name`,
+      `'${name}' must be lower-case letters, digits and dashes`,
+    );
   }
   const variables = env.getOptionalConfig('variables');
   const variableMap: Record<string, string> = {};
@@ -97,7 +110,12 @@ function readEnvironment(env: Config, path: string): EnvironmentConfig {
     deployerConfig: env.getOptionalConfig('deployerConfig'),
     autoPromote: env.getOptionalBoolean('autoPromote') ?? true,
     soakMs: readDurationMs(env, 'soak', path, 0),
-    deployTimeoutMs: readDurationMs(env, 'deployTimeout', path, DEFAULT_DEPLOY_TIMEOUT_MS),
+    deployTimeoutMs: readDurationMs(
+      env,
+      'deployTimeout',
+      path,
+      DEFAULT_DEPLOY_TIMEOUT_MS,
+    ),
     gates: readGates(env, path),
     variables: variableMap,
     secrets: env.getOptionalStringArray('secrets') ?? [],
@@ -118,9 +136,14 @@ export function readPipelines(
   const gates = known.gates ? new Set(known.gates) : undefined;
   for (const pipelineName of root?.keys() ?? []) {
     const path = `promotion.pipelines.${pipelineName}`;
-    const envConfigs = root!.getConfig(pipelineName).getConfigArray('environments');
+    const envConfigs = root!
+      .getConfig(pipelineName)
+      .getConfigArray('environments');
     if (envConfigs.length === 0) {
-      throw new PipelineConfigError(`${path}.environments`, 'needs at least one environment');
+      throw new PipelineConfigError(
+        `${path}.environments`,
+        'needs at least one environment',
+      );
     }
     const environments = envConfigs.map((env, i) => {
       const envPath = `${path}.environments[${i}]`;
@@ -128,14 +151,18 @@ export function readPipelines(
       if (deployers && !deployers.has(parsed.deployer)) {
         throw new PipelineConfigError(
           `${envPath}.deployer`,
-          `unknown deployer '${parsed.deployer}' (known: ${[...deployers].join(', ') || 'none'})`,
+          `unknown deployer '${parsed.deployer}' (known: ${
+            [...deployers].join(', ') || 'none'
+          })`,
         );
       }
       parsed.gates.forEach((gate, g) => {
         if (gates && !gates.has(gate.name)) {
           throw new PipelineConfigError(
             `${envPath}.gates[${g}]`,
-            `unknown gate '${gate.name}' (known: ${[...gates].join(', ') || 'none'})`,
+            `unknown gate '${gate.name}' (known: ${
+              [...gates].join(', ') || 'none'
+            })`,
           );
         }
       });
@@ -144,7 +171,10 @@ export function readPipelines(
     const names = new Set<string>();
     environments.forEach((env, i) => {
       if (names.has(env.name)) {
-        throw new PipelineConfigError(`${path}.environments[${i}].name`, `duplicate environment '${env.name}'`);
+        throw new PipelineConfigError(
+          `${path}.environments[${i}].name`,
+          `duplicate environment '${env.name}'`,
+        );
       }
       names.add(env.name);
     });

@@ -13,6 +13,7 @@ import type {
 } from '@internal/plugin-promotion-common';
 import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
+import { DecisionStore } from './DecisionStore';
 import { applyDatabaseMigrations } from './migrations';
 import {
   ArtifactRecord,
@@ -41,7 +42,9 @@ const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
 
 function toDate(value: Date | string | number): Date;
-function toDate(value: Date | string | number | null | undefined): Date | undefined;
+function toDate(
+  value: Date | string | number | null | undefined,
+): Date | undefined;
 function toDate(value: Date | string | number | null | undefined) {
   if (value === null || value === undefined) {
     return undefined;
@@ -54,8 +57,10 @@ function toDate(value: Date | string | number | null | undefined) {
 }
 
 const iso = (value: Date | string | number) => toDate(value).toISOString();
-const optional = <T>(value: T | null | undefined) => (value === null ? undefined : value);
-const pageSize = (limit?: number) => Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+const optional = <T>(value: T | null | undefined) =>
+  value === null ? undefined : value;
+const pageSize = (limit?: number) =>
+  Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
 
 function artifactFromRow(row: ArtifactRow): ArtifactRecord {
   return {
@@ -109,7 +114,9 @@ function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
     nextCheckAt: toDate(row.next_check_at),
     deployStartedAt: toDate(row.deploy_started_at),
     deployAcceptedAt: toDate(row.deploy_accepted_at),
-    reportedState: optional(row.reported_state) as DeploymentRecord['reportedState'],
+    reportedState: optional(
+      row.reported_state,
+    ) as DeploymentRecord['reportedState'],
     reportedReason: optional(row.reported_reason),
     healthyAt: toDate(row.healthy_at),
     verifiedAt: toDate(row.verified_at),
@@ -154,7 +161,11 @@ function sameImmutableFields(row: ArtifactRow, input: NewArtifact): string[] {
   compare('author', row.author, input.author);
   compare('labels', JSON.parse(row.labels), input.labels);
   compare('changedPaths', JSON.parse(row.changed_paths), input.changedPaths);
-  compare('migration', row.migration ? JSON.parse(row.migration) : null, input.migration);
+  compare(
+    'migration',
+    row.migration ? JSON.parse(row.migration) : null,
+    input.migration,
+  );
   return differences;
 }
 
@@ -175,11 +186,18 @@ export class DatabasePromotionStore implements PromotionStore {
   private constructor(private readonly db: Knex) {}
 
   /** For tests that hold a knex client already. */
-  static async fromKnex(db: Knex, migrate = true): Promise<DatabasePromotionStore> {
+  static async fromKnex(
+    db: Knex,
+    migrate = true,
+  ): Promise<DatabasePromotionStore> {
     if (migrate) {
       await applyDatabaseMigrations(db);
     }
     return new DatabasePromotionStore(db);
+  }
+
+  decisions(): DecisionStore {
+    return new DecisionStore(this.db);
   }
 
   async transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T> {
@@ -197,14 +215,19 @@ export class DatabasePromotionStore implements PromotionStore {
   ): Promise<{ artifact: ArtifactRecord; created: boolean }> {
     return this.transaction(async tx => {
       const self = tx as DatabasePromotionStore;
-      const existing = await self.db<ArtifactRow>('promotion_artifacts')
+      const existing = await self
+        .db<ArtifactRow>('promotion_artifacts')
         .where({ entity_ref: input.entityRef, digest: input.digest })
         .first();
       if (existing) {
         const differences = sameImmutableFields(existing, input);
         if (differences.length > 0) {
           throw new ConflictError(
-            `Artifact ${input.digest} of ${input.entityRef} is already registered with a different ${differences.join(', ')}; artifacts are immutable`,
+            `Artifact ${input.digest} of ${
+              input.entityRef
+            } is already registered with a different ${differences.join(
+              ', ',
+            )}; artifacts are immutable`,
           );
         }
         const artifact = artifactFromRow(existing);
@@ -228,11 +251,13 @@ export class DatabasePromotionStore implements PromotionStore {
         bad_reason: null,
         registered_at: now,
       };
-      const inserted = await self.db('promotion_artifacts')
+      const inserted = await self
+        .db('promotion_artifacts')
         .insert(row)
         .onConflict(['entity_ref', 'digest'])
         .ignore();
-      const stored = await self.db<ArtifactRow>('promotion_artifacts')
+      const stored = await self
+        .db<ArtifactRow>('promotion_artifacts')
         .where({ entity_ref: input.entityRef, digest: input.digest })
         .first();
       const artifact = artifactFromRow(stored!);
@@ -242,7 +267,11 @@ export class DatabasePromotionStore implements PromotionStore {
         const differences = sameImmutableFields(stored!, input);
         if (differences.length > 0) {
           throw new ConflictError(
-            `Artifact ${input.digest} of ${input.entityRef} is already registered with a different ${differences.join(', ')}; artifacts are immutable`,
+            `Artifact ${input.digest} of ${
+              input.entityRef
+            } is already registered with a different ${differences.join(
+              ', ',
+            )}; artifacts are immutable`,
           );
         }
       } else {
@@ -356,7 +385,8 @@ export class DatabasePromotionStore implements PromotionStore {
   async createPromotion(input: NewPromotion, now: Date) {
     return this.transaction(async tx => {
       const self = tx as DatabasePromotionStore;
-      const older = await self.db<PromotionRow>('promotion_promotions')
+      const older = await self
+        .db<PromotionRow>('promotion_promotions')
         .where({
           entity_ref: input.entityRef,
           to_environment: input.toEnvironment,
@@ -430,7 +460,12 @@ export class DatabasePromotionStore implements PromotionStore {
     return rows.map(promotionFromRow);
   }
 
-  async claimPromotions(now: Date, ticket: string, leaseMs: number, limit: number) {
+  async claimPromotions(
+    now: Date,
+    ticket: string,
+    leaseMs: number,
+    limit: number,
+  ) {
     return this.claim<PromotionRow>(
       'promotion_promotions',
       q => q.where({ state: 'pending' }),
@@ -657,11 +692,18 @@ export class DatabasePromotionStore implements PromotionStore {
       items: rows.map(deploymentFromRow),
       totalCount,
       nextCursor:
-        offset + rows.length < totalCount ? String(offset + rows.length) : undefined,
+        offset + rows.length < totalCount
+          ? String(offset + rows.length)
+          : undefined,
     };
   }
 
-  async claimDeployments(now: Date, ticket: string, leaseMs: number, limit: number) {
+  async claimDeployments(
+    now: Date,
+    ticket: string,
+    leaseMs: number,
+    limit: number,
+  ) {
     return this.claim<DeploymentRow>(
       'promotion_deployments',
       q => q.whereIn('state', IN_FLIGHT),
@@ -705,10 +747,12 @@ export class DatabasePromotionStore implements PromotionStore {
     if (patch.reason !== undefined || ctx.reason !== undefined) {
       update.reason = patch.reason ?? ctx.reason ?? null;
     }
-    if (patch.deployCalls !== undefined) update.deploy_calls = patch.deployCalls;
+    if (patch.deployCalls !== undefined)
+      update.deploy_calls = patch.deployCalls;
     if (patch.attempts !== undefined) update.attempts = patch.attempts;
     if (patch.deployStartedAt) update.deploy_started_at = patch.deployStartedAt;
-    if (patch.deployAcceptedAt) update.deploy_accepted_at = patch.deployAcceptedAt;
+    if (patch.deployAcceptedAt)
+      update.deploy_accepted_at = patch.deployAcceptedAt;
     if (patch.healthyAt) update.healthy_at = patch.healthyAt;
     if (patch.verifiedAt) update.verified_at = patch.verifiedAt;
     const updated = await this.db('promotion_deployments')
@@ -746,7 +790,11 @@ export class DatabasePromotionStore implements PromotionStore {
     const updated = await this.db('promotion_deployments')
       .where({ id })
       .whereIn('state', IN_FLIGHT)
-      .update({ reported_state: state, reported_reason: reason ?? null, next_check_at: now });
+      .update({
+        reported_state: state,
+        reported_reason: reason ?? null,
+        next_check_at: now,
+      });
     return updated === 1;
   }
 
@@ -772,8 +820,13 @@ export class DatabasePromotionStore implements PromotionStore {
     await this.db('promotion_events').insert(row);
   }
 
-  async listEvents(entityRef: string, query: EventQuery = {}): Promise<Page<AuditEvent>> {
-    const base = this.db<EventRow>('promotion_events').where({ entity_ref: entityRef });
+  async listEvents(
+    entityRef: string,
+    query: EventQuery = {},
+  ): Promise<Page<AuditEvent>> {
+    const base = this.db<EventRow>('promotion_events').where({
+      entity_ref: entityRef,
+    });
     if (query.environment) base.where({ environment: query.environment });
     if (query.kind) {
       // A kind filter without a dot matches the whole family, e.g. "deployment".
@@ -782,7 +835,10 @@ export class DatabasePromotionStore implements PromotionStore {
     }
     const [{ count }] = await base.clone().count({ count: '*' });
     const limit = pageSize(query.limit);
-    const page = base.clone().orderBy('id', 'desc').limit(limit + 1);
+    const page = base
+      .clone()
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
     if (query.cursor) {
       page.where('id', '<', Number(query.cursor));
     }
@@ -824,7 +880,9 @@ export class DatabasePromotionStore implements PromotionStore {
         .where('next_check_at', '<=', now)
         .update({ lease_ticket: ticket, lease_expires_at: expires });
       if (updated === 1) {
-        const row = await this.db(table).where({ id, lease_ticket: ticket }).first();
+        const row = await this.db(table)
+          .where({ id, lease_ticket: ticket })
+          .first();
         if (row) claimed.push(row as Row);
       }
     }

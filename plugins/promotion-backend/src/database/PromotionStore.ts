@@ -1,3 +1,4 @@
+import type { DecisionStore } from './DecisionStore';
 import type {
   Artifact,
   AuditEvent,
@@ -153,6 +154,8 @@ export interface EventQuery {
 export interface PromotionStore {
   /** Runs `fn` in one database transaction with a store bound to it. */
   transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T>;
+  /** Approvals, holds, freezes and rollbacks, on the same connection or transaction. */
+  decisions(): DecisionStore;
 
   /** Stores an artifact; idempotent per entity and digest; ConflictError when immutable fields differ. */
   registerArtifact(
@@ -161,22 +164,50 @@ export interface PromotionStore {
     actor: string,
     now: Date,
   ): Promise<{ artifact: ArtifactRecord; created: boolean }>;
-  getArtifact(entityRef: string, digest: string): Promise<ArtifactRecord | undefined>;
+  getArtifact(
+    entityRef: string,
+    digest: string,
+  ): Promise<ArtifactRecord | undefined>;
   getArtifactsById(ids: string[]): Promise<Map<string, ArtifactRecord>>;
-  markArtifactBad(id: string, reason: string | undefined, ctx: ChangeContext & { entityRef: string }, now: Date): Promise<boolean>;
+  markArtifactBad(
+    id: string,
+    reason: string | undefined,
+    ctx: ChangeContext & { entityRef: string },
+    now: Date,
+  ): Promise<boolean>;
 
-  addTestResult(artifact: ArtifactRecord, result: NewTestResult, actor: string, now: Date): Promise<void>;
+  addTestResult(
+    artifact: ArtifactRecord,
+    result: NewTestResult,
+    actor: string,
+    now: Date,
+  ): Promise<void>;
   listTestResults(artifactId: string): Promise<TestResult[]>;
 
   /** Creates a pending promotion and cancels older pending ones into the same environment. */
   createPromotion(input: NewPromotion, now: Date): Promise<PromotionRecord>;
   getPromotion(id: string): Promise<PromotionRecord | undefined>;
-  listPromotions(entityRef: string, states: PromotionState[]): Promise<PromotionRecord[]>;
+  listPromotions(
+    entityRef: string,
+    states: PromotionState[],
+  ): Promise<PromotionRecord[]>;
   /** Leases up to `limit` promotions that are pending and due. */
-  claimPromotions(now: Date, ticket: string, leaseMs: number, limit: number): Promise<PromotionRecord[]>;
-  releasePromotion(id: string, ticket: string, nextCheckAt: Date): Promise<void>;
+  claimPromotions(
+    now: Date,
+    ticket: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<PromotionRecord[]>;
+  releasePromotion(
+    id: string,
+    ticket: string,
+    nextCheckAt: Date,
+  ): Promise<void>;
   /** Makes promotions of these artifacts due now (an event arrived for them). */
-  wakePromotions(filter: { artifactId?: string; entityRef?: string }, now: Date): Promise<void>;
+  wakePromotions(
+    filter: { artifactId?: string; entityRef?: string },
+    now: Date,
+  ): Promise<void>;
   transitionPromotion(
     promotion: PromotionRecord,
     to: PromotionState,
@@ -185,7 +216,11 @@ export interface PromotionStore {
     deploymentId?: string,
   ): Promise<boolean>;
   /** Stores gate verdicts; audits a verdict only when it changed. */
-  saveGateResults(promotion: PromotionRecord, digest: string, results: GateResult[]): Promise<void>;
+  saveGateResults(
+    promotion: PromotionRecord,
+    digest: string,
+    results: GateResult[],
+  ): Promise<void>;
   listGateResults(promotionIds: string[]): Promise<Map<string, GateResult[]>>;
 
   createDeployment(
@@ -202,10 +237,23 @@ export interface PromotionStore {
     id?: string,
   ): Promise<DeploymentRecord>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
-  listDeployments(entityRef: string, query?: DeploymentQuery): Promise<Page<DeploymentRecord>>;
+  listDeployments(
+    entityRef: string,
+    query?: DeploymentQuery,
+  ): Promise<Page<DeploymentRecord>>;
   /** Leases up to `limit` deployments that are in flight and due. */
-  claimDeployments(now: Date, ticket: string, leaseMs: number, limit: number): Promise<DeploymentRecord[]>;
-  releaseDeployment(id: string, ticket: string, nextCheckAt: Date, attempts?: number): Promise<void>;
+  claimDeployments(
+    now: Date,
+    ticket: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<DeploymentRecord[]>;
+  releaseDeployment(
+    id: string,
+    ticket: string,
+    nextCheckAt: Date,
+    attempts?: number,
+  ): Promise<void>;
   transitionDeployment(
     deployment: DeploymentRecord,
     to: DeploymentState,
@@ -214,7 +262,12 @@ export interface PromotionStore {
     now: Date,
   ): Promise<boolean>;
   /** Records what the deploy system reported through the status callback. */
-  reportDeploymentStatus(id: string, state: 'running' | 'succeeded' | 'failed', reason: string | undefined, now: Date): Promise<boolean>;
+  reportDeploymentStatus(
+    id: string,
+    state: 'running' | 'succeeded' | 'failed',
+    reason: string | undefined,
+    now: Date,
+  ): Promise<boolean>;
   /** Counts a deployer call (for the audit and the idempotency checks). */
   countDeployCall(id: string, acceptedAt: Date | undefined): Promise<void>;
 

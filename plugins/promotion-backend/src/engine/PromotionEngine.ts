@@ -1,5 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import type { Deployer, DeployRequest, DeployStatus } from '@internal/plugin-promotion-node';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import type { GateResult } from '@internal/plugin-promotion-common';
+import type {
+  Deployer,
+  DeployRequest,
+  DeployStatus,
+} from '@internal/plugin-promotion-node';
 import { v4 as uuid } from 'uuid';
 import {
   EnvironmentConfig,
@@ -16,9 +22,15 @@ import {
 } from '../database/PromotionStore';
 import { GateRegistry } from '../gates/GateRegistry';
 import { evaluateGate, worstVerdict } from '../gates/evaluateGate';
+import { laneDeployments } from './lanes';
 
-/** Gates a rollback never waits for: a rollback must not wait out a freeze or a soak. */
-export const ROLLBACK_SKIPPED_GATES = ['soak', 'window'];
+/**
+ * Gates a rollback does not wait for. It must not wait out a freeze or a soak;
+ * its artifact already passed tests, e2e and approval on its way into this
+ * very environment, and the person rolling back holds the rollback permission.
+ * The migration gate (and any gate a module adds) still runs.
+ */
+export const ROLLBACK_SKIPPED_GATES = ['soak', 'window', 'tests', 'e2e', 'approval'];
 
 /** Timing knobs of the engine; defaults suit production, tests shrink them. */
 export interface EngineTimings {
@@ -53,7 +65,16 @@ export interface PromotionEngineOptions {
   timings?: Partial<EngineTimings>;
   /** Told about every entity whose pipeline changed, e.g. to push a UI signal. */
   onChange?: (entityRef: string) => void;
+  /** Told about gate verdicts that changed, to page or ask for approval. */
+  notifier?: GateNotifier;
 }
+
+/** Reacts to gate verdicts (e.g. notify approvers, page on-call on an e2e failure). */
+export type GateNotifier = (
+  promotion: PromotionRecord,
+  artifact: ArtifactRecord,
+  results: GateResult[],
+) => Promise<void>;
 
 const ENGINE = 'engine';
 
@@ -72,6 +93,7 @@ export class PromotionEngine {
   private readonly clock: () => Date;
   private readonly timings: EngineTimings;
   private readonly onChange?: (entityRef: string) => void;
+  private readonly notifier?: GateNotifier;
   private readonly ticket = uuid();
   private draining?: Promise<void>;
   private dirty = false;
@@ -86,6 +108,7 @@ export class PromotionEngine {
     this.clock = options.clock ?? (() => new Date());
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.onChange = options.onChange;
+    this.notifier = options.notifier;
   }
 
   /** The pipeline an artifact moves through, if it is still configured. */
@@ -109,7 +132,12 @@ export class PromotionEngine {
     }
     const now = this.clock();
     const result = await this.store.transaction(async tx => {
-      const registered = await tx.registerArtifact(input, testResults, actor, now);
+      const registered = await tx.registerArtifact(
+        input,
+        testResults,
+        actor,
+        now,
+      );
       if (registered.created) {
         await tx.createPromotion(
           {
@@ -203,7 +231,9 @@ export class PromotionEngine {
       this.timings.batchSize,
     );
     for (const promotion of promotions) {
-      await this.guard(`promotion ${promotion.id}`, () => this.processPromotion(promotion));
+      await this.guard(`promotion ${promotion.id}`, () =>
+        this.processPromotion(promotion),
+      );
     }
     const deployments = await this.store.claimDeployments(
       this.clock(),
@@ -212,7 +242,9 @@ export class PromotionEngine {
       this.timings.batchSize,
     );
     for (const deployment of deployments) {
-      await this.guard(`deployment ${deployment.id}`, () => this.processDeployment(deployment));
+      await this.guard(`deployment ${deployment.id}`, () =>
+        this.processDeployment(deployment),
+      );
     }
     return promotions.length + deployments.length;
   }
@@ -237,7 +269,9 @@ export class PromotionEngine {
   private environmentOf(
     artifact: ArtifactRecord,
     name: string,
-  ): { pipeline: PipelineConfig; env: EnvironmentConfig; index: number } | undefined {
+  ):
+    | { pipeline: PipelineConfig; env: EnvironmentConfig; index: number }
+    | undefined {
     const pipeline = this.pipelineOf(artifact);
     const index = pipeline?.environments.findIndex(e => e.name === name) ?? -1;
     if (!pipeline || index < 0) return undefined;
@@ -248,16 +282,19 @@ export class PromotionEngine {
 
   private async processPromotion(promotion: PromotionRecord): Promise<void> {
     const now = this.clock();
-    const artifact = (await this.store.getArtifactsById([promotion.artifactId])).get(
-      promotion.artifactId,
-    )!;
+    const artifact = (
+      await this.store.getArtifactsById([promotion.artifactId])
+    ).get(promotion.artifactId)!;
     const target = this.environmentOf(artifact, promotion.toEnvironment);
     const ctx = { actor: ENGINE, digest: artifact.digest };
     if (!target) {
       await this.store.transitionPromotion(
         promotion,
         'failed',
-        { ...ctx, reason: `environment '${promotion.toEnvironment}' is not in pipeline '${artifact.pipeline}'` },
+        {
+          ...ctx,
+          reason: `environment '${promotion.toEnvironment}' is not in pipeline '${artifact.pipeline}'`,
+        },
         now,
       );
       this.changed(promotion.entityRef);
@@ -267,17 +304,54 @@ export class PromotionEngine {
       await this.store.transitionPromotion(
         promotion,
         'cancelled',
-        { ...ctx, reason: `artifact is marked bad${artifact.badReason ? `: ${artifact.badReason}` : ''}` },
+        {
+          ...ctx,
+          reason: `artifact is marked bad${
+            artifact.badReason ? `: ${artifact.badReason}` : ''
+          }`,
+        },
         now,
       );
       this.changed(promotion.entityRef);
       return;
     }
 
-    const sourceVerifiedAt = await this.sourceVerifiedAt(promotion);
+    const source = await this.verifiedIn(
+      promotion.entityRef,
+      promotion.fromEnvironment,
+    );
+    if (
+      promotion.fromEnvironment &&
+      source?.artifactId !== promotion.artifactId
+    ) {
+      // The artifact no longer runs verified where it came from (rolled back
+      // or replaced there): it may not move on from that environment.
+      await this.store.transitionPromotion(
+        promotion,
+        'cancelled',
+        {
+          ...ctx,
+          reason: `no longer verified in ${promotion.fromEnvironment}`,
+        },
+        now,
+      );
+      this.changed(promotion.entityRef);
+      return;
+    }
+    const targetDeployment = await this.verifiedIn(
+      promotion.entityRef,
+      promotion.toEnvironment,
+    );
+    const targetArtifact = targetDeployment
+      ? (await this.store.getArtifactsById([targetDeployment.artifactId])).get(
+          targetDeployment.artifactId,
+        )
+      : undefined;
     const testResults = await this.store.listTestResults(artifact.id);
     const required = target.env.gates.filter(
-      g => promotion.trigger !== 'rollback' || !ROLLBACK_SKIPPED_GATES.includes(g.name),
+      g =>
+        promotion.trigger !== 'rollback' ||
+        !ROLLBACK_SKIPPED_GATES.includes(g.name),
     );
     const results = await Promise.all(
       required.map(requirement =>
@@ -291,7 +365,9 @@ export class PromotionEngine {
             trigger: promotion.trigger,
             fromEnvironment: promotion.fromEnvironment,
             toEnvironment: promotion.toEnvironment,
-            sourceVerifiedAt,
+            targetArtifact,
+            sourceDeploymentId: source?.id,
+            sourceVerifiedAt: source?.verifiedAt,
             testResults,
             options: requirement.options,
             now,
@@ -300,7 +376,18 @@ export class PromotionEngine {
         ),
       ),
     );
+    if (promotion.trigger !== 'rollback') {
+      results.push(await this.holdResult(promotion, now));
+    }
+    const before = new Map(
+      ((await this.store.listGateResults([promotion.id])).get(promotion.id) ?? []).map(r => [r.gate, r.verdict]),
+    );
     await this.store.saveGateResults(promotion, artifact.digest, results);
+    await this.notifyGateChanges(
+      promotion,
+      artifact,
+      results.filter(r => before.get(r.gate) !== r.verdict),
+    );
     const verdict = worstVerdict(results);
     const finalFailure = results.find(r => r.final);
     if (finalFailure) {
@@ -314,7 +401,10 @@ export class PromotionEngine {
       return;
     }
 
-    if (verdict !== 'passed' || (!target.env.autoPromote && promotion.trigger === 'promotion')) {
+    if (
+      verdict !== 'passed' ||
+      (!target.env.autoPromote && promotion.trigger === 'promotion')
+    ) {
       await this.store.releasePromotion(
         promotion.id,
         this.ticket,
@@ -343,7 +433,12 @@ export class PromotionEngine {
           trigger: promotion.trigger,
           actor: promotion.actor,
         },
-        { ...ctx, actor: promotion.actor, reason: promotion.reason, details: { deploymentId } },
+        {
+          ...ctx,
+          actor: promotion.actor,
+          reason: promotion.reason,
+          details: { deploymentId },
+        },
         now,
         deploymentId,
       );
@@ -352,22 +447,205 @@ export class PromotionEngine {
     this.dirty = true;
   }
 
-  private async sourceVerifiedAt(promotion: PromotionRecord): Promise<Date | undefined> {
-    if (!promotion.fromEnvironment) return undefined;
-    const page = await this.store.listDeployments(promotion.entityRef, {
-      environment: promotion.fromEnvironment,
+  /** The deployment verified in an environment now, if any. */
+  private async verifiedIn(
+    entityRef: string,
+    environment: string | undefined,
+  ): Promise<DeploymentRecord | undefined> {
+    if (!environment) return undefined;
+    const page = await this.store.listDeployments(entityRef, {
+      environment,
       states: ['verified'],
-      limit: 5,
+      limit: 1,
     });
-    return page.items.find(d => d.artifactId === promotion.artifactId)?.verifiedAt;
+    return page.items[0];
+  }
+
+  /** Automation does not bring back an artifact that was rolled back out of a lane. */
+  private async holdResult(promotion: PromotionRecord, now: Date) {
+    const holds = await this.store.decisions().listHolds(promotion.entityRef, {
+      environment: promotion.toEnvironment,
+      artifactId: promotion.artifactId,
+    });
+    const hold = holds[0];
+    return {
+      gate: 'hold',
+      verdict: hold ? ('pending' as const) : ('passed' as const),
+      errored: false,
+      reason: hold
+        ? `held by ${hold.createdBy}: ${hold.reason} (release the hold to promote it again)`
+        : 'no hold',
+      evidence: hold ? { holdId: hold.id } : undefined,
+      evaluatedAt: now.toISOString(),
+    };
+  }
+
+  private async notifyGateChanges(
+    promotion: PromotionRecord,
+    artifact: ArtifactRecord,
+    results: GateResult[],
+  ) {
+    if (!this.notifier) return;
+    try {
+      await this.notifier(promotion, artifact, results);
+    } catch (error) {
+      this.logger.warn(
+        `Could not notify about promotion ${promotion.id}: ${error}`,
+      );
+    }
+  }
+
+  /**
+   * Rolls one environment back to an earlier artifact: a promotion with
+   * trigger `rollback` through the same path as any other, which skips the
+   * soak and window gates but never the migration gate. The artifact rolled
+   * back is held out of the environment until someone releases it.
+   */
+  async requestRollback(request: {
+    entityRef: string;
+    pipeline: PipelineConfig;
+    environment: string;
+    reason: string;
+    actor: string;
+    targetDigest?: string;
+    trigger?: 'manual' | 'auto';
+    detectedAt?: Date;
+    evidence?: Record<string, unknown>;
+  }): Promise<{
+    promotion: PromotionRecord;
+    target: ArtifactRecord;
+    from: ArtifactRecord;
+  }> {
+    const env = request.pipeline.environments.find(
+      e => e.name === request.environment,
+    );
+    if (!env) {
+      throw new NotFoundError(
+        `Environment '${request.environment}' is not in pipeline '${request.pipeline.name}'`,
+      );
+    }
+    const now = this.clock();
+    const deployments = (
+      await this.store.listDeployments(request.entityRef, {
+        environment: env.name,
+        limit: 500,
+      })
+    ).items;
+    const artifacts = await this.store.getArtifactsById(
+      deployments.map(d => d.artifactId),
+    );
+    const { current, previous } = laneDeployments(deployments, artifacts);
+    if (!current) {
+      throw new ConflictError(
+        `Nothing runs in ${env.name}; there is nothing to roll back`,
+      );
+    }
+    let target = previous ? artifacts.get(previous.artifactId) : undefined;
+    if (request.targetDigest) {
+      const earlier = deployments.find(
+        d =>
+          artifacts.get(d.artifactId)?.digest === request.targetDigest &&
+          d.verifiedAt &&
+          d.artifactId !== current.artifactId,
+      );
+      if (!earlier) {
+        throw new ConflictError(
+          `${request.targetDigest} never ran verified in ${env.name} before; a rollback returns to an artifact from that environment's history`,
+        );
+      }
+      target = artifacts.get(earlier.artifactId);
+    }
+    if (!target) {
+      throw new ConflictError(
+        `${env.name} has no previous artifact to roll back to`,
+      );
+    }
+    if (target.bad) {
+      throw new ConflictError(
+        `${target.digest} is marked bad and cannot be rolled back to`,
+      );
+    }
+    const from = artifacts.get(current.artifactId)!;
+    const rollbackTarget = target;
+    const promotion = await this.store.transaction(async tx => {
+      const created = await tx.createPromotion(
+        {
+          entityRef: request.entityRef,
+          artifactId: rollbackTarget.id,
+          digest: rollbackTarget.digest,
+          toEnvironment: env.name,
+          trigger: 'rollback',
+          actor: request.actor,
+          reason: request.reason,
+        },
+        now,
+      );
+      await tx.decisions().createRollback(
+        {
+          id: created.id,
+          entityRef: request.entityRef,
+          environment: env.name,
+          fromArtifactId: from.id,
+          toArtifactId: rollbackTarget.id,
+          trigger: request.trigger ?? 'manual',
+          actor: request.actor,
+          reason: request.reason,
+          evidence: request.evidence,
+          detectedAt: request.detectedAt ?? now,
+        },
+        now,
+      );
+      const holdId = await tx.decisions().createHold(
+        {
+          entityRef: request.entityRef,
+          environment: env.name,
+          artifactId: from.id,
+          reason: `rolled back: ${request.reason}`,
+          createdBy: request.actor,
+        },
+        now,
+      );
+      await tx.appendEvent(
+        {
+          entityRef: request.entityRef,
+          environment: env.name,
+          digest: from.digest,
+          kind: 'rollback.requested',
+          actor: request.actor,
+          details: {
+            promotionId: created.id,
+            to: rollbackTarget.digest,
+            toVersion: rollbackTarget.version,
+            reason: request.reason,
+            trigger: request.trigger ?? 'manual',
+          },
+        },
+        now,
+      );
+      await tx.appendEvent(
+        {
+          entityRef: request.entityRef,
+          environment: env.name,
+          digest: from.digest,
+          kind: 'hold.created',
+          actor: request.actor,
+          details: { holdId, reason: request.reason },
+        },
+        now,
+      );
+      return created;
+    });
+    this.changed(request.entityRef);
+    this.kick();
+    return { promotion, target: rollbackTarget, from };
   }
 
   // --- deployments ----------------------------------------------------------
 
   private async processDeployment(deployment: DeploymentRecord): Promise<void> {
-    const artifact = (await this.store.getArtifactsById([deployment.artifactId])).get(
-      deployment.artifactId,
-    )!;
+    const artifact = (
+      await this.store.getArtifactsById([deployment.artifactId])
+    ).get(deployment.artifactId)!;
     const target = this.environmentOf(artifact, deployment.environment);
     const now = this.clock();
     const ctx = { actor: ENGINE, digest: artifact.digest };
@@ -376,7 +654,10 @@ export class PromotionEngine {
         deployment,
         'failed',
         {},
-        { ...ctx, reason: `environment '${deployment.environment}' is no longer configured` },
+        {
+          ...ctx,
+          reason: `environment '${deployment.environment}' is no longer configured`,
+        },
         now,
       );
       this.changed(deployment.entityRef);
@@ -388,7 +669,10 @@ export class PromotionEngine {
         deployment,
         'failed',
         {},
-        { ...ctx, reason: `deployer '${target.env.deployer}' is not installed` },
+        {
+          ...ctx,
+          reason: `deployer '${target.env.deployer}' is not installed`,
+        },
         now,
       );
       this.changed(deployment.entityRef);
@@ -406,13 +690,31 @@ export class PromotionEngine {
 
     switch (deployment.state) {
       case 'queued':
-        await this.startDeployment(deployment, artifact, deployer, request, target.env);
+        await this.startDeployment(
+          deployment,
+          artifact,
+          deployer,
+          request,
+          target.env,
+        );
         return;
       case 'deploying':
-        await this.watchDeploying(deployment, artifact, deployer, request, target.env);
+        await this.watchDeploying(
+          deployment,
+          artifact,
+          deployer,
+          request,
+          target.env,
+        );
         return;
       case 'soaking':
-        await this.watchSoaking(deployment, artifact, deployer, request, target);
+        await this.watchSoaking(
+          deployment,
+          artifact,
+          deployer,
+          request,
+          target,
+        );
         return;
       default:
         return;
@@ -437,12 +739,18 @@ export class PromotionEngine {
       });
       for (const other of inFlight.items) {
         if (other.id === deployment.id) continue;
-        const otherDigest = (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)?.digest ?? '';
+        const otherDigest =
+          (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)
+            ?.digest ?? '';
         await tx.transitionDeployment(
           other,
           'superseded',
           {},
-          { actor: ENGINE, digest: otherDigest, reason: `superseded by ${artifact.digest}` },
+          {
+            actor: ENGINE,
+            digest: otherDigest,
+            reason: `superseded by ${artifact.digest}`,
+          },
           now,
         );
       }
@@ -472,10 +780,21 @@ export class PromotionEngine {
       status = await deployer.deploy(request);
     } catch (error) {
       await this.store.countDeployCall(deployment.id, undefined);
-      await this.retryLater(deployment, artifact, env, `deployer call failed: ${error}`);
+      await this.retryLater(
+        deployment,
+        artifact,
+        env,
+        `deployer call failed: ${error}`,
+      );
       return;
     }
-    await this.store.countDeployCall(deployment.id, this.clock());
+    const acceptedAt = this.clock();
+    await this.store.countDeployCall(deployment.id, acceptedAt);
+    if (deployment.trigger === 'rollback' && deployment.promotionId) {
+      await this.store
+        .decisions()
+        .markRollbackDispatched(deployment.promotionId, acceptedAt);
+    }
     await this.applyDeployStatus(deployment, artifact, status, env);
   }
 
@@ -492,7 +811,11 @@ export class PromotionEngine {
         artifact,
         deployment.reportedState === 'succeeded'
           ? { state: 'succeeded', detail: deployment.reportedReason }
-          : { state: 'failed', reason: deployment.reportedReason ?? 'deploy system reported failure' },
+          : {
+              state: 'failed',
+              reason:
+                deployment.reportedReason ?? 'deploy system reported failure',
+            },
         env,
       );
       return;
@@ -507,7 +830,12 @@ export class PromotionEngine {
     try {
       status = await deployer.status(request);
     } catch (error) {
-      await this.retryLater(deployment, artifact, env, `deployer status failed: ${error}`);
+      await this.retryLater(
+        deployment,
+        artifact,
+        env,
+        `deployer status failed: ${error}`,
+      );
       return;
     }
     await this.applyDeployStatus(deployment, artifact, status, env);
@@ -525,7 +853,13 @@ export class PromotionEngine {
       await this.store.transitionDeployment(
         deployment,
         'soaking',
-        { healthyAt: now, nextCheckAt: new Date(now.getTime() + Math.min(env.soakMs, this.timings.deployPollMs)), attempts: 0 },
+        {
+          healthyAt: now,
+          nextCheckAt: new Date(
+            now.getTime() + Math.min(env.soakMs, this.timings.deployPollMs),
+          ),
+          attempts: 0,
+        },
         { ...ctx, reason: status.detail },
         now,
       );
@@ -556,7 +890,11 @@ export class PromotionEngine {
     );
   }
 
-  private timedOut(deployment: DeploymentRecord, env: EnvironmentConfig, now: Date) {
+  private timedOut(
+    deployment: DeploymentRecord,
+    env: EnvironmentConfig,
+    now: Date,
+  ) {
     const started = deployment.deployStartedAt ?? deployment.createdAt;
     return now.getTime() - started.getTime() > env.deployTimeoutMs;
   }
@@ -574,7 +912,9 @@ export class PromotionEngine {
       {
         actor: ENGINE,
         digest: artifact.digest,
-        reason: `deployer did not finish within ${Math.round(env.deployTimeoutMs / 1000)} s`,
+        reason: `deployer did not finish within ${Math.round(
+          env.deployTimeoutMs / 1000,
+        )} s`,
       },
       now,
     );
@@ -593,15 +933,24 @@ export class PromotionEngine {
         deployment,
         'failed',
         {},
-        { actor: ENGINE, digest: artifact.digest, reason: `${problem}; gave up after the deploy timeout` },
+        {
+          actor: ENGINE,
+          digest: artifact.digest,
+          reason: `${problem}; gave up after the deploy timeout`,
+        },
         now,
       );
       this.changed(deployment.entityRef);
       return;
     }
     const attempts = deployment.attempts + 1;
-    const backoff = Math.min(this.timings.deployPollMs * 2 ** Math.min(attempts, 6), 60_000);
-    this.logger.warn(`Deployment ${deployment.id}: ${problem}; retrying in ${backoff} ms`);
+    const backoff = Math.min(
+      this.timings.deployPollMs * 2 ** Math.min(attempts, 6),
+      60_000,
+    );
+    this.logger.warn(
+      `Deployment ${deployment.id}: ${problem}; retrying in ${backoff} ms`,
+    );
     await this.store.releaseDeployment(
       deployment.id,
       this.ticket,
@@ -636,14 +985,20 @@ export class PromotionEngine {
       this.changed(deployment.entityRef);
       return;
     }
-    const soakEnds = (deployment.healthyAt ?? now).getTime() + target.env.soakMs;
+    const soakEnds =
+      (deployment.healthyAt ?? now).getTime() + target.env.soakMs;
     // Only a deployment the deployer still calls healthy may be verified;
     // "running" (unknown) keeps it soaking until it answers.
     if (now.getTime() < soakEnds || status.state !== 'succeeded') {
       await this.store.releaseDeployment(
         deployment.id,
         this.ticket,
-        new Date(Math.min(Math.max(soakEnds, now.getTime() + 1), now.getTime() + this.timings.deployPollMs)),
+        new Date(
+          Math.min(
+            Math.max(soakEnds, now.getTime() + 1),
+            now.getTime() + this.timings.deployPollMs,
+          ),
+        ),
       );
       return;
     }
@@ -663,7 +1018,9 @@ export class PromotionEngine {
       });
       for (const other of older.items) {
         if (other.id === deployment.id) continue;
-        const otherDigest = (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)?.digest ?? '';
+        const otherDigest =
+          (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)
+            ?.digest ?? '';
         await tx.transitionDeployment(
           other,
           deployment.trigger === 'rollback' ? 'rolled_back' : 'superseded',

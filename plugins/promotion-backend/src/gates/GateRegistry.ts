@@ -7,7 +7,9 @@ export class GateRegistry {
   /** Adds a gate; a second gate with the same name is a wiring error. */
   add(gate: Gate): void {
     if (this.gates.has(gate.name)) {
-      throw new Error(`A promotion gate named '${gate.name}' is already registered`);
+      throw new Error(
+        `A promotion gate named '${gate.name}' is already registered`,
+      );
     }
     this.gates.set(gate.name, gate);
   }

@@ -1,4 +1,7 @@
-import type { GateResult, GateVerdict } from '@internal/plugin-promotion-common';
+import type {
+  GateResult,
+  GateVerdict,
+} from '@internal/plugin-promotion-common';
 import type { Gate, GateContext } from '@internal/plugin-promotion-node';
 
 const VERDICTS: GateVerdict[] = ['passed', 'pending', 'failed'];
@@ -41,20 +44,28 @@ export async function evaluateGate(
       // An errored check can never pass, whatever verdict it claims.
       verdict: evaluation.errored ? 'failed' : evaluation.verdict,
       errored: Boolean(evaluation.errored),
-      ...(evaluation.final && evaluation.verdict === 'failed' ? { final: true } : {}),
+      ...(evaluation.final && evaluation.verdict === 'failed'
+        ? { final: true }
+        : {}),
       reason: String(evaluation.reason ?? ''),
       evidence: evaluation.evidence,
       evaluatedAt: context.now.toISOString(),
     };
   } catch (error) {
-    return errored(`gate '${name}' could not run: ${(error as Error)?.message ?? String(error)}`);
+    return errored(
+      `gate '${name}' could not run: ${
+        (error as Error)?.message ?? String(error)
+      }`,
+    );
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** The worst verdict wins: failed over pending over passed; no gates means passed. */
-export function worstVerdict(results: Pick<GateResult, 'verdict'>[]): GateVerdict {
+export function worstVerdict(
+  results: Pick<GateResult, 'verdict'>[],
+): GateVerdict {
   if (results.some(r => r.verdict === 'failed')) return 'failed';
   if (results.some(r => r.verdict === 'pending')) return 'pending';
   return 'passed';

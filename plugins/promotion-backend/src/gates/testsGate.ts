@@ -3,16 +3,25 @@ import {
   TestResult,
   TestSuite,
 } from '@internal/plugin-promotion-common';
-import type { Gate, GateContext, GateEvaluation } from '@internal/plugin-promotion-node';
+import type {
+  Gate,
+  GateContext,
+  GateEvaluation,
+} from '@internal/plugin-promotion-node';
 
-function readSuites(options: Record<string, unknown>, fallback: TestSuite[]): TestSuite[] {
+function readSuites(
+  options: Record<string, unknown>,
+  fallback: TestSuite[],
+): TestSuite[] {
   const suites = options.suites ?? fallback;
   if (
     !Array.isArray(suites) ||
     suites.length === 0 ||
     suites.some(s => !TEST_SUITES.includes(s as TestSuite))
   ) {
-    throw new Error(`option 'suites' must be a non-empty list of ${TEST_SUITES.join(', ')}`);
+    throw new Error(
+      `option 'suites' must be a non-empty list of ${TEST_SUITES.join(', ')}`,
+    );
   }
   return suites as TestSuite[];
 }
@@ -21,7 +30,8 @@ function readSuites(options: Record<string, unknown>, fallback: TestSuite[]): Te
 function latestBySuite(results: TestResult[], environment?: string) {
   const latest = new Map<TestSuite, TestResult>();
   for (const result of results) {
-    if (environment !== undefined && result.environment !== environment) continue;
+    if (environment !== undefined && result.environment !== environment)
+      continue;
     latest.set(result.suite, result);
   }
   return latest;
@@ -42,19 +52,35 @@ function evaluateSuites(
     results: Object.fromEntries(suites.map(s => [s, latest.get(s) ?? null])),
   };
   if (failed.length > 0) {
-    return { verdict: 'failed', reason: `${failed.join(', ')} failed${where}`, evidence };
+    return {
+      verdict: 'failed',
+      reason: `${failed.join(', ')} failed${where}`,
+      evidence,
+    };
   }
   if (missing.length > 0) {
-    return { verdict: 'pending', reason: `waiting for ${missing.join(', ')}${where}`, evidence };
+    return {
+      verdict: 'pending',
+      reason: `waiting for ${missing.join(', ')}${where}`,
+      evidence,
+    };
   }
-  return { verdict: 'passed', reason: `${suites.join(', ')} passed${where}`, evidence };
+  return {
+    verdict: 'passed',
+    reason: `${suites.join(', ')} passed${where}`,
+    evidence,
+  };
 }
 
 /** Passes when the required suites (default unit, integration, contract) reported green for the artifact. */
 export const testsGate: Gate = {
   name: 'tests',
   async evaluate(context) {
-    const suites = readSuites(context.options, ['unit', 'integration', 'contract']);
+    const suites = readSuites(context.options, [
+      'unit',
+      'integration',
+      'contract',
+    ]);
     return evaluateSuites(context, suites, undefined);
   },
 };
@@ -64,7 +90,9 @@ export const e2eGate: Gate = {
   name: 'e2e',
   async evaluate(context) {
     if (!context.fromEnvironment) {
-      throw new Error('the e2e gate needs a source environment; it cannot guard the first environment');
+      throw new Error(
+        'the e2e gate needs a source environment; it cannot guard the first environment',
+      );
     }
     const suites = readSuites(context.options, ['e2e']);
     return evaluateSuites(context, suites, context.fromEnvironment);

@@ -5,6 +5,7 @@ import type {
   Promotion,
 } from '@internal/plugin-promotion-common';
 import { PipelineConfig } from '../config/pipelines';
+import { laneDeployments } from '../engine/lanes';
 import {
   ArtifactRecord,
   DeploymentRecord,
@@ -12,15 +13,16 @@ import {
   PromotionStore,
 } from '../database/PromotionStore';
 
-const LIVE = ['queued', 'deploying', 'soaking', 'verified'];
-
 function publicArtifact(artifact: ArtifactRecord) {
   const { bad, badReason, pipeline, ...rest } = artifact;
   return { ...rest, ...(bad ? { bad, badReason } : {}) };
 }
 
 /** Turns stored deployments into the API's shape. */
-export function toDeployment(d: DeploymentRecord, artifacts: Map<string, ArtifactRecord>): Deployment {
+export function toDeployment(
+  d: DeploymentRecord,
+  artifacts: Map<string, ArtifactRecord>,
+): Deployment {
   return {
     id: d.id,
     entityRef: d.entityRef,
@@ -39,6 +41,7 @@ function toPromotion(
   p: PromotionRecord,
   artifacts: Map<string, ArtifactRecord>,
   gates: Promotion['gates'],
+  approvals: Promotion['approvals'],
 ): Promotion {
   return {
     id: p.id,
@@ -51,32 +54,10 @@ function toPromotion(
     reason: p.reason,
     actor: p.actor,
     gates,
-    approvals: [],
+    approvals,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
-}
-
-/**
- * The deployment serving a lane: the newest one still in flight, else the
- * verified one. The warm previous one is the newest earlier deployment that
- * was verified once and was replaced (not rolled back, not bad).
- */
-export function laneDeployments(
-  deployments: DeploymentRecord[],
-  artifacts: Map<string, ArtifactRecord>,
-) {
-  const newestFirst = [...deployments].sort(
-    (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
-  );
-  const inFlight = newestFirst.find(d => LIVE.includes(d.state) && d.state !== 'verified');
-  const verified = newestFirst.find(d => d.state === 'verified');
-  const current = inFlight ?? verified;
-  const previous = newestFirst
-    .filter(d => d.state === 'superseded' && d.verifiedAt && !artifacts.get(d.artifactId)?.bad)
-    .filter(d => d.artifactId !== (verified ?? current)?.artifactId)
-    .sort((a, b) => b.verifiedAt!.getTime() - a.verifiedAt!.getTime())[0];
-  return { current, verified, previous };
 }
 
 /** Builds a service's pipeline view from stored state. */
@@ -85,9 +66,13 @@ export async function buildPipelineView(
   entityRef: string,
   pipeline: PipelineConfig,
 ): Promise<PipelineView> {
-  const deployments = (await store.listDeployments(entityRef, { limit: 500 })).items;
+  const deployments = (await store.listDeployments(entityRef, { limit: 500 }))
+    .items;
   const pending = await store.listPromotions(entityRef, ['pending']);
   const gates = await store.listGateResults(pending.map(p => p.id));
+  const approvals = await store.decisions().listApprovals(pending.map(p => p.id));
+  const holds = await store.decisions().listHolds(entityRef);
+  const freezes = await store.decisions().listFreezes(entityRef);
   const artifacts = await store.getArtifactsById([
     ...deployments.map(d => d.artifactId),
     ...pending.map(p => p.artifactId),
@@ -105,15 +90,34 @@ export async function buildPipelineView(
       secretRefs: env.secrets,
       current: current && toDeployment(current, artifacts),
       previous: previous && toDeployment(previous, artifacts),
-      promotion: promotion && toPromotion(promotion, artifacts, gates.get(promotion.id) ?? []),
-      holds: [],
-      freezes: [],
+      promotion:
+        promotion &&
+        toPromotion(
+          promotion,
+          artifacts,
+          gates.get(promotion.id) ?? [],
+          approvals.get(promotion.id) ?? [],
+        ),
+      holds: holds
+        .filter(h => h.environment === env.name)
+        .map(({ artifactId, ...hold }) => hold),
+      freezes: freezes.filter(f => f.environment === env.name),
     };
   });
   return {
     entityRef,
     pipeline: pipeline.name,
     environments,
-    recentDeployments: deployments.slice(0, 20).map(d => toDeployment(d, artifacts)),
+    recentDeployments: deployments
+      .slice(0, 20)
+      .map(d => toDeployment(d, artifacts)),
   };
+}
+
+/** One promotion in the API's shape. */
+export async function promotionView(store: PromotionStore, promotion: PromotionRecord): Promise<Promotion> {
+  const artifacts = await store.getArtifactsById([promotion.artifactId]);
+  const gates = await store.listGateResults([promotion.id]);
+  const approvals = await store.decisions().listApprovals([promotion.id]);
+  return toPromotion(promotion, artifacts, gates.get(promotion.id) ?? [], approvals.get(promotion.id) ?? []);
 }

@@ -30,11 +30,15 @@ export class ServiceResolver {
     }
     const name = getPipelineName(entity);
     if (!name) {
-      throw new NotFoundError(`Entity ${entityRef} has no promotion.backstage.io/pipeline annotation`);
+      throw new NotFoundError(
+        `Entity ${entityRef} has no promotion.backstage.io/pipeline annotation`,
+      );
     }
     const pipeline = this.pipelines.get(name);
     if (!pipeline) {
-      throw new NotFoundError(`Entity ${entityRef} names pipeline '${name}', which is not configured`);
+      throw new NotFoundError(
+        `Entity ${entityRef} names pipeline '${name}', which is not configured`,
+      );
     }
     return {
       entityRef: stringifyEntityRef(entity),

@@ -18,11 +18,22 @@ export interface Caller {
 }
 
 /** Resolves the caller of a request; throws 401 when it carries no identity. */
-export async function callerOf(httpAuth: HttpAuthService, req: Request): Promise<Caller> {
-  const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-  const principal = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
+export async function callerOf(
+  httpAuth: HttpAuthService,
+  req: Request,
+): Promise<Caller> {
+  const credentials = await httpAuth.credentials(req, {
+    allow: ['user', 'service'],
+  });
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
   const actor =
-    principal.type === 'user' ? principal.userEntityRef! : `service:${principal.subject}`;
+    principal.type === 'user'
+      ? principal.userEntityRef!
+      : `service:${principal.subject}`;
   return { credentials, actor };
 }
 
@@ -38,6 +49,8 @@ export async function authorize(
     { credentials: caller.credentials },
   );
   if (decision.result !== AuthorizeResult.ALLOW) {
-    throw new NotAllowedError(`${caller.actor} is not allowed ${permission.name} on ${entityRef}`);
+    throw new NotAllowedError(
+      `${caller.actor} is not allowed ${permission.name} on ${entityRef}`,
+    );
   }
 }

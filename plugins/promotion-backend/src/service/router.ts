@@ -20,6 +20,10 @@ import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
 import { loadOpenApiSpec } from '../schema/spec';
 import { authorize, callerOf } from './access';
+import { SoakSampleStore } from '../metrics';
+import { mountDecisionRoutes } from './decisionRoutes';
+import { mountMetricsRoutes } from './metricsRoutes';
+import { computeDora } from './dora';
 import { buildPipelineView, toDeployment } from './PipelineViews';
 import { ServiceResolver } from './ServiceResolver';
 import { parseInput } from './validation';
@@ -33,6 +37,8 @@ export interface RouterOptions {
   store: PromotionStore;
   engine: PromotionEngine;
   resolver: ServiceResolver;
+  soakSamples: SoakSampleStore;
+  clock?: () => Date;
 }
 
 const pageQuery = z
@@ -53,9 +59,14 @@ function serviceRef(params: Record<string, string>): string {
 }
 
 /** Builds the plugin's HTTP API from its OpenAPI document. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { httpAuth, permissions, auditor, store, engine, resolver } = options;
-  const router = createValidatedOpenApiRouter(loadOpenApiSpec()) as unknown as express.Router;
+  const clock = options.clock ?? (() => new Date());
+  const router = createValidatedOpenApiRouter(
+    loadOpenApiSpec(),
+  ) as unknown as express.Router;
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -71,10 +82,19 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     });
     try {
       const service = await resolver.resolve(body.entityRef);
-      await authorize(permissions, caller, promotionRegisterPermission, service.entityRef);
+      await authorize(
+        permissions,
+        caller,
+        promotionRegisterPermission,
+        service.entityRef,
+      );
       const { testResults, ...artifact } = body;
       const result = await engine.registerArtifact(
-        { ...artifact, entityRef: service.entityRef, pipeline: service.pipeline.name },
+        {
+          ...artifact,
+          entityRef: service.entityRef,
+          pipeline: service.pipeline.name,
+        },
         testResults,
         caller.actor,
       );
@@ -92,44 +112,122 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.post('/v1/artifacts/:digest/test-results', async (req, res) => {
     const caller = await callerOf(httpAuth, req);
-    const digest = parseInput(digestSchema, req.params.digest, 'digest in path');
+    const digest = parseInput(
+      digestSchema,
+      req.params.digest,
+      'digest in path',
+    );
     const body = parseInput(reportTestResultRequestSchema, req.body);
     const service = await resolver.resolve(body.entityRef);
-    await authorize(permissions, caller, promotionRegisterPermission, service.entityRef);
+    await authorize(
+      permissions,
+      caller,
+      promotionRegisterPermission,
+      service.entityRef,
+    );
     const artifact = await store.getArtifact(service.entityRef, digest);
     if (!artifact) {
-      throw new NotFoundError(`Artifact ${digest} of ${service.entityRef} is not registered`);
+      throw new NotFoundError(
+        `Artifact ${digest} of ${service.entityRef} is not registered`,
+      );
     }
     const { entityRef, ...result } = body;
     await engine.reportTestResult(artifact, result, caller.actor);
     res.status(201).json({ status: 'stored' });
   });
 
-  router.get('/v1/services/:kind/:namespace/:name/pipeline', async (req, res) => {
+  router.get(
+    '/v1/services/:kind/:namespace/:name/pipeline',
+    async (req, res) => {
+      const caller = await callerOf(httpAuth, req);
+      const service = await resolver.resolve(serviceRef(req.params));
+      await authorize(
+        permissions,
+        caller,
+        promotionReadPermission,
+        service.entityRef,
+      );
+      res.json(
+        await buildPipelineView(store, service.entityRef, service.pipeline),
+      );
+    },
+  );
+
+  router.get(
+    '/v1/services/:kind/:namespace/:name/deployments',
+    async (req, res) => {
+      const caller = await callerOf(httpAuth, req);
+      const query = parseInput(
+        pageQuery.omit({ kind: true }),
+        req.query,
+        'query',
+      );
+      const service = await resolver.resolve(serviceRef(req.params));
+      await authorize(
+        permissions,
+        caller,
+        promotionReadPermission,
+        service.entityRef,
+      );
+      const page = await store.listDeployments(service.entityRef, query);
+      const artifacts = await store.getArtifactsById(
+        page.items.map(d => d.artifactId),
+      );
+      res.json({
+        ...page,
+        items: page.items.map(d => toDeployment(d, artifacts)),
+      });
+    },
+  );
+
+  router.get('/v1/services/:kind/:namespace/:name/dora', async (req, res) => {
     const caller = await callerOf(httpAuth, req);
+    const { days } = parseInput(
+      z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }).strict(),
+      req.query,
+      'query',
+    );
     const service = await resolver.resolve(serviceRef(req.params));
     await authorize(permissions, caller, promotionReadPermission, service.entityRef);
-    res.json(await buildPipelineView(store, service.entityRef, service.pipeline));
+    res.json(await computeDora(store, service.entityRef, service.pipeline, days, clock()));
   });
 
-  router.get('/v1/services/:kind/:namespace/:name/deployments', async (req, res) => {
-    const caller = await callerOf(httpAuth, req);
-    const query = parseInput(pageQuery.omit({ kind: true }), req.query, 'query');
-    const service = await resolver.resolve(serviceRef(req.params));
-    await authorize(permissions, caller, promotionReadPermission, service.entityRef);
-    const page = await store.listDeployments(service.entityRef, query);
-    const artifacts = await store.getArtifactsById(page.items.map(d => d.artifactId));
-    res.json({
-      ...page,
-      items: page.items.map(d => toDeployment(d, artifacts)),
-    });
+  mountDecisionRoutes(router, { httpAuth, permissions, auditor, store, engine, resolver, clock });
+  mountMetricsRoutes(router, {
+    httpAuth,
+    permissions,
+    samples: options.soakSamples,
+    now: clock,
+    resolveService: entityRef => resolver.resolve(entityRef),
+    currentDeployment: async (entityRef, environment) => {
+      const { items } = await store.listDeployments(entityRef, {
+        environment,
+        states: ['soaking', 'verified'],
+        limit: 20,
+      });
+      const d =
+        items.find(x => x.state === 'soaking') ??
+        items.find(x => x.state === 'verified');
+      if (!d) return undefined;
+      const artifact = (await store.getArtifactsById([d.artifactId])).get(
+        d.artifactId,
+      );
+      return (
+        artifact && { id: d.id, digest: artifact.digest, verifiedAt: d.verifiedAt }
+      );
+    },
   });
 
   router.get('/v1/services/:kind/:namespace/:name/events', async (req, res) => {
     const caller = await callerOf(httpAuth, req);
     const query = parseInput(pageQuery, req.query, 'query');
     const service = await resolver.resolve(serviceRef(req.params));
-    await authorize(permissions, caller, promotionReadPermission, service.entityRef);
+    await authorize(
+      permissions,
+      caller,
+      promotionReadPermission,
+      service.entityRef,
+    );
     res.json(await store.listEvents(service.entityRef, query));
   });
 

@@ -1,4 +1,8 @@
-import type { Deployer, DeployRequest, DeployStatus } from '@internal/plugin-promotion-node';
+import type {
+  Deployer,
+  DeployRequest,
+  DeployStatus,
+} from '@internal/plugin-promotion-node';
 
 /**
  * A deploy system at the edge of the world we control: it records every call
@@ -32,14 +36,17 @@ export class FakeDeployer implements Deployer {
     if (outcome) return outcome;
     const polls = (this.polls.get(request.idempotencyKey) ?? 0) + 1;
     this.polls.set(request.idempotencyKey, polls);
-    return polls > this.pollsUntilReady ? { state: 'succeeded' } : { state: 'running' };
+    return polls > this.pollsUntilReady
+      ? { state: 'succeeded' }
+      : { state: 'running' };
   }
 
   /** Distinct deployments made, by entity and environment. */
   deploymentsOf(entityRef: string, environment: string): DeployRequest[] {
     const seen = new Set<string>();
     return this.calls.filter(c => {
-      if (c.entityRef !== entityRef || c.environment !== environment) return false;
+      if (c.entityRef !== entityRef || c.environment !== environment)
+        return false;
       if (seen.has(c.idempotencyKey)) return false;
       seen.add(c.idempotencyKey);
       return true;

@@ -1,5 +1,5 @@
 import { ReactNode } from 'react';
-import { RenderResult } from '@testing-library/react';
+import { RenderResult, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import {
@@ -295,4 +295,9 @@ export async function renderWithApis(
 export async function fillIn(field: HTMLElement, text: string) {
   await userEvent.click(field);
   await userEvent.paste(text);
+}
+
+/** The card of one lane; scoping queries to it keeps role queries fast. */
+export async function findLane(environment: string) {
+  return within(await screen.findByTestId(`lane-${environment}`));
 }

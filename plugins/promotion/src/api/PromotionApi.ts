@@ -39,6 +39,7 @@ export interface RollbackRequest {
 export interface RollbackResponse {
   promotionId: string;
   targetDigest: string;
+  targetVersion?: string;
 }
 
 /** Body of a stop-the-line freeze. */

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ResponseError } from '@backstage/errors';
 import {
@@ -7,12 +7,18 @@ import {
   pipelineFixture,
   renderWithApis,
   fillIn,
+  findLane,
 } from '../__testUtils__/fixtures';
 import { EntityPromotionContent } from './EntityPromotionContent';
 
 async function approvalPanel() {
-  return screen.findByRole('region', { name: 'Approval into prod' });
+  return (await findLane('prod')).findByRole('region', {
+    name: 'Approval into prod',
+  });
 }
+
+// Each test renders the whole tab, which is slow on a busy machine.
+jest.setTimeout(20_000);
 
 describe('ApprovalPanel', () => {
   it('is disabled for the author of the artifact', async () => {
@@ -116,6 +122,32 @@ describe('ApprovalPanel', () => {
     );
   });
 
+  it('lists earlier decisions and blocks a second one by the same user', async () => {
+    const pipeline = pipelineFixture();
+    pipeline.environments[2].promotion!.approvals = [
+      {
+        actor: 'user:default/carol',
+        decision: 'approved',
+        comment: 'ok from QA',
+        at: new Date().toISOString(),
+      },
+    ];
+    await renderWithApis(<EntityPromotionContent />, {
+      api: fakePromotionApi(pipeline),
+      user: 'user:default/carol',
+    });
+    const panel = await approvalPanel();
+    expect(
+      within(panel).getByRole('list', { name: 'Decisions' }),
+    ).toHaveTextContent('user:default/carol approved');
+    expect(
+      await within(panel).findByText('you decided already'),
+    ).toBeInTheDocument();
+    expect(
+      within(panel).getByRole('button', { name: 'Approve' }),
+    ).toBeDisabled();
+  });
+
   it('is absent when no approval gate is pending', async () => {
     const pipeline = pipelineFixture();
     const gates = pipeline.environments[2].promotion!.gates;
@@ -123,10 +155,11 @@ describe('ApprovalPanel', () => {
     await renderWithApis(<EntityPromotionContent />, {
       api: fakePromotionApi(pipeline),
     });
-    await screen.findByRole('list', { name: 'Gates into prod' });
+    const prod = await findLane('prod');
+    await prod.findByRole('list', { name: 'Gates into prod' });
     expect(
-      screen.queryByRole('region', { name: 'Approval into prod' }),
+      prod.queryByRole('region', { name: 'Approval into prod' }),
     ).toBeNull();
-    expect(screen.queryByRole('button', { name: 'Approve' })).toBeNull();
+    expect(prod.queryByRole('button', { name: 'Approve' })).toBeNull();
   });
 });

@@ -65,6 +65,8 @@ export const ApprovalPanel = ({ promotion }: { promotion: Promotion }) => {
     blocked = 'not permitted';
   } else if (author && user && sameRef(author, user)) {
     blocked = 'you are the author';
+  } else if (user && promotion.approvals.some(a => sameRef(a.actor, user))) {
+    blocked = 'you decided already';
   }
   const disabled =
     Boolean(blocked) || permission.loading || !user || Boolean(busy);

@@ -1,6 +1,6 @@
-import { Box, Typography } from '@material-ui/core';
+import { Box, Chip, Typography } from '@material-ui/core';
 import { CopyTextButton } from '@backstage/core-components';
-import type { Deployment } from '@internal/plugin-promotion-common';
+import type { Artifact, Deployment } from '@internal/plugin-promotion-common';
 import { DeploymentStateIcon } from './DeploymentStateIcon';
 import { formatRelative, shortDigest } from './format';
 
@@ -13,6 +13,20 @@ const STATE_LABEL: Record<Deployment['state'], string> = {
   superseded: 'superseded',
   rolled_back: 'rolled back',
 };
+
+// The backend adds these to artifacts marked bad; the shared type does not declare them yet.
+type MaybeBadArtifact = Artifact & { bad?: boolean; badReason?: string };
+
+/** A visible mark on an artifact someone marked bad, with why. */
+const BadMark = ({ artifact }: { artifact: MaybeBadArtifact }) =>
+  artifact.bad ? (
+    <Chip
+      size="small"
+      color="secondary"
+      data-testid="bad-mark"
+      label={`marked bad${artifact.badReason ? `: ${artifact.badReason}` : ''}`}
+    />
+  ) : null;
 
 /** One deployment's artifact: version, state, short digest to copy, commit, since when, why and by whom. */
 export const DeploymentSummary = ({
@@ -41,6 +55,7 @@ export const DeploymentSummary = ({
           {STATE_LABEL[deployment.state]}
         </Typography>
       </Box>
+      <BadMark artifact={artifact} />
       <Box display="flex" alignItems="center" flexWrap="wrap">
         <Typography variant="body2" component="code" title={artifact.digest}>
           {shortDigest(artifact.digest)}

@@ -2,6 +2,9 @@ import { screen } from '@testing-library/react';
 import { fakePromotionApi, renderWithApis } from '../__testUtils__/fixtures';
 import { DoraCard, formatDora } from './DoraCard';
 
+// Rendering a test app is slow on a busy machine.
+jest.setTimeout(20_000);
+
 describe('DoraCard', () => {
   it('shows the four figures for the last 30 days', async () => {
     const api = fakePromotionApi();

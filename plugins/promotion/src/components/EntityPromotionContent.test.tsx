@@ -7,10 +7,14 @@ import {
   renderWithApis,
   serviceEntity,
   fillIn,
+  findLane,
 } from '../__testUtils__/fixtures';
 import { EntityPromotionContent } from './EntityPromotionContent';
 
 const lane = (name: string) => screen.getByTestId(`lane-${name}`);
+
+// Each test renders the whole tab, which is slow on a busy machine.
+jest.setTimeout(20_000);
 
 describe('EntityPromotionContent', () => {
   it('shows the missing-annotation empty state without the pipeline annotation', async () => {
@@ -85,9 +89,27 @@ describe('EntityPromotionContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('marks an artifact someone marked bad, with why', async () => {
+    const pipeline = pipelineFixture();
+    Object.assign(pipeline.environments[2].previous!.artifact, {
+      bad: true,
+      badReason: 'corrupts carts',
+    });
+    await renderWithApis(<EntityPromotionContent />, {
+      api: fakePromotionApi(pipeline),
+    });
+    const prod = await findLane('prod');
+    expect(prod.getByTestId('bad-mark')).toHaveTextContent(
+      'marked bad: corrupts carts',
+    );
+    expect(prod.getAllByTestId('bad-mark')).toHaveLength(1);
+  });
+
   it('lists every gate of the incoming promotion with its reason, errored marker and evidence', async () => {
     await renderWithApis(<EntityPromotionContent />);
-    const gates = await screen.findByRole('list', { name: 'Gates into prod' });
+    const gates = await (
+      await findLane('prod')
+    ).findByRole('list', { name: 'Gates into prod' });
     const rows = within(gates).getAllByRole('listitem');
     expect(rows.map(r => r.dataset.testid)).toEqual([
       'gate-tests',
@@ -108,7 +130,9 @@ describe('EntityPromotionContent', () => {
 
   it('shows variables with values and secrets by name only', async () => {
     await renderWithApis(<EntityPromotionContent />);
-    const table = await screen.findByRole('table', {
+    const table = await (
+      await findLane('staging')
+    ).findByRole('table', {
       name: 'Variables of staging',
     });
     expect(table).toHaveTextContent('API_URL');
@@ -119,7 +143,9 @@ describe('EntityPromotionContent', () => {
 
   it('draws the soak of a lane, and an empty state without samples', async () => {
     await renderWithApis(<EntityPromotionContent />);
-    const soak = await screen.findByRole('figure', { name: 'Soak of staging' });
+    const soak = await (
+      await findLane('staging')
+    ).findByRole('figure', { name: 'Soak of staging' });
     expect(soak).toHaveTextContent('Soaking 11 min of 15 min');
     expect(within(soak).getByTestId('soak-errorRate')).toHaveTextContent(
       'errorRate 0.004 (max 0.01)',
@@ -170,18 +196,18 @@ describe('EntityPromotionContent', () => {
       api: fakePromotionApi(pipeline),
       denied: ['promotion.admin'],
     });
-    await screen.findByTestId('hold-h-1');
-    expect(screen.getByTestId('freeze-banner')).toHaveTextContent(
-      'incident 42',
-    );
-    // The permission cache is shared between tests: wait for the check to settle.
+    const prod = await findLane('prod');
+    await prod.findByTestId('hold-h-1');
+    const banner = within(screen.getByTestId('freeze-banner'));
+    expect(banner.getByText(/incident 42/)).toBeInTheDocument();
+    // The permission check is asynchronous: wait for it to settle.
     await waitFor(() =>
-      expect(screen.queryByRole('button', { name: /Release hold/ })).toBeNull(),
+      expect(prod.queryByRole('button', { name: /Release hold/ })).toBeNull(),
     );
     expect(
-      screen.queryByRole('button', { name: /^Stop the line in/ }),
+      prod.queryByRole('button', { name: /^Stop the line in/ }),
     ).toBeNull();
-    expect(screen.queryByRole('button', { name: /Lift freeze/ })).toBeNull();
+    expect(banner.queryByRole('button', { name: /Lift freeze/ })).toBeNull();
   });
 
   it('shows a freeze banner when a lane is frozen and lifts the freeze', async () => {
@@ -220,7 +246,9 @@ describe('EntityPromotionContent', () => {
   it('stops the line with a reason', async () => {
     const { api, entityRef } = await renderWithApis(<EntityPromotionContent />);
     await userEvent.click(
-      await screen.findByRole('button', { name: 'Stop the line in staging' }),
+      await (
+        await findLane('staging')
+      ).findByRole('button', { name: 'Stop the line in staging' }),
     );
     const dialog = await screen.findByRole('dialog', {
       name: 'Stop the line in staging',

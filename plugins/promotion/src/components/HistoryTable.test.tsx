@@ -53,6 +53,9 @@ const render = (api = setup()) =>
     { api },
   );
 
+// Rendering a test app is slow on a busy machine.
+jest.setTimeout(20_000);
+
 describe('HistoryTable', () => {
   it('shows the newest events first with their details', async () => {
     const { api } = await render();

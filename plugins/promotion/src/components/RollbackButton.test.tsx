@@ -1,12 +1,22 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { digest, fillIn, renderWithApis } from '../__testUtils__/fixtures';
+import {
+  digest,
+  fillIn,
+  findLane,
+  renderWithApis,
+} from '../__testUtils__/fixtures';
 import { EntityPromotionContent } from './EntityPromotionContent';
+
+// Each test renders the whole tab, which is slow on a busy machine.
+jest.setTimeout(20_000);
 
 describe('RollbackButton', () => {
   it('is disabled with a reason when the lane has no previous artifact', async () => {
     await renderWithApis(<EntityPromotionContent />);
-    const button = await screen.findByRole('button', { name: 'Roll back dev' });
+    const button = await (
+      await findLane('dev')
+    ).findByRole('button', { name: 'Roll back dev' });
     expect(button).toBeDisabled();
     expect(button).toHaveAccessibleDescription('no previous artifact');
   });
@@ -15,9 +25,9 @@ describe('RollbackButton', () => {
     await renderWithApis(<EntityPromotionContent />, {
       denied: ['promotion.rollback'],
     });
-    const button = await screen.findByRole('button', {
-      name: 'Roll back prod',
-    });
+    const button = await (
+      await findLane('prod')
+    ).findByRole('button', { name: 'Roll back prod' });
     await waitFor(() =>
       expect(button).toHaveAccessibleDescription('not permitted'),
     );
@@ -28,9 +38,9 @@ describe('RollbackButton', () => {
     const { api, alertApi, entityRef } = await renderWithApis(
       <EntityPromotionContent />,
     );
-    const button = await screen.findByRole('button', {
-      name: 'Roll back prod',
-    });
+    const button = await (
+      await findLane('prod')
+    ).findByRole('button', { name: 'Roll back prod' });
     await waitFor(() => expect(button).toBeEnabled());
     await userEvent.click(button);
 
@@ -65,9 +75,9 @@ describe('RollbackButton', () => {
   it('keeps the dialog open and shows the error when the rollback is refused', async () => {
     const { api } = await renderWithApis(<EntityPromotionContent />);
     api.rollback.mockRejectedValue(new Error('migration check failed'));
-    const button = await screen.findByRole('button', {
-      name: 'Roll back staging',
-    });
+    const button = await (
+      await findLane('staging')
+    ).findByRole('button', { name: 'Roll back staging' });
     await waitFor(() => expect(button).toBeEnabled());
     await userEvent.click(button);
     const dialog = await screen.findByRole('dialog', {

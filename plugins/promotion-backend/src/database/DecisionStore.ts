@@ -1,0 +1,264 @@
+import type { Approval, Freeze, Hold } from '@internal/plugin-promotion-common';
+import { Knex } from 'knex';
+import { v4 as uuid } from 'uuid';
+
+/** A rollback as recorded. */
+export interface RollbackRecord {
+  id: string;
+  entityRef: string;
+  environment: string;
+  fromArtifactId: string;
+  toArtifactId: string;
+  trigger: 'manual' | 'auto';
+  actor: string;
+  reason: string;
+  evidence?: Record<string, unknown>;
+  detectedAt: Date;
+  dispatchedAt?: Date;
+  createdAt: Date;
+}
+
+const toDate = (value: unknown): Date =>
+  value instanceof Date
+    ? value
+    : new Date(/^\d+$/.test(String(value)) ? Number(value) : String(value));
+
+/**
+ * People's decisions about promotions: approvals, holds, freezes and
+ * rollbacks. Bound to the same connection or transaction as the promotion
+ * store that hands it out.
+ */
+export class DecisionStore {
+  constructor(private readonly db: Knex) {}
+
+  async addApproval(
+    promotionId: string,
+    approval: {
+      actor: string;
+      decision: 'approved' | 'rejected';
+      comment?: string;
+    },
+    now: Date,
+  ): Promise<boolean> {
+    const inserted = await this.db('promotion_approvals')
+      .insert({
+        promotion_id: promotionId,
+        actor: approval.actor,
+        decision: approval.decision,
+        comment: approval.comment ?? null,
+        at: now,
+      })
+      .onConflict(['promotion_id', 'actor'])
+      .ignore();
+    return Array.isArray(inserted)
+      ? inserted.length > 0 || (inserted as any).rowCount > 0
+      : true;
+  }
+
+  async listApprovals(
+    promotionIds: string[],
+  ): Promise<Map<string, Approval[]>> {
+    const map = new Map<string, Approval[]>();
+    if (promotionIds.length === 0) return map;
+    const rows = await this.db('promotion_approvals')
+      .whereIn('promotion_id', promotionIds)
+      .orderBy('id', 'asc');
+    for (const row of rows) {
+      const list = map.get(row.promotion_id) ?? [];
+      list.push({
+        actor: row.actor,
+        decision: row.decision,
+        comment: row.comment ?? undefined,
+        at: toDate(row.at).toISOString(),
+      });
+      map.set(row.promotion_id, list);
+    }
+    return map;
+  }
+
+  async createHold(
+    hold: {
+      entityRef: string;
+      environment: string;
+      artifactId: string;
+      reason: string;
+      createdBy: string;
+    },
+    now: Date,
+  ): Promise<string> {
+    const id = uuid();
+    await this.db('promotion_holds').insert({
+      id,
+      entity_ref: hold.entityRef,
+      environment: hold.environment,
+      artifact_id: hold.artifactId,
+      reason: hold.reason,
+      created_by: hold.createdBy,
+      created_at: now,
+    });
+    return id;
+  }
+
+  /** Active holds of a service, with the held artifact's digest. */
+  async listHolds(
+    entityRef: string,
+    filter: { environment?: string; artifactId?: string } = {},
+  ): Promise<Array<Hold & { artifactId: string }>> {
+    const query = this.db('promotion_holds as h')
+      .join('promotion_artifacts as a', 'a.id', 'h.artifact_id')
+      .where('h.entity_ref', entityRef)
+      .whereNull('h.released_at')
+      .select('h.*', 'a.digest');
+    if (filter.environment) query.where('h.environment', filter.environment);
+    if (filter.artifactId) query.where('h.artifact_id', filter.artifactId);
+    const rows = await query.orderBy('h.created_at', 'desc');
+    return rows.map(row => ({
+      id: row.id,
+      entityRef: row.entity_ref,
+      environment: row.environment,
+      digest: row.digest,
+      artifactId: row.artifact_id,
+      reason: row.reason,
+      createdBy: row.created_by,
+      createdAt: toDate(row.created_at).toISOString(),
+    }));
+  }
+
+  /** Releases an active hold; false when it does not exist or was released already. */
+  async releaseHold(
+    id: string,
+    entityRef: string,
+    actor: string,
+    now: Date,
+  ): Promise<boolean> {
+    const updated = await this.db('promotion_holds')
+      .where({ id, entity_ref: entityRef })
+      .whereNull('released_at')
+      .update({ released_by: actor, released_at: now });
+    return updated === 1;
+  }
+
+  async createFreeze(
+    freeze: {
+      entityRef?: string;
+      originEntityRef: string;
+      environment: string;
+      reason: string;
+      createdBy: string;
+    },
+    now: Date,
+  ): Promise<Freeze> {
+    const id = uuid();
+    await this.db('promotion_freezes').insert({
+      id,
+      entity_ref: freeze.entityRef ?? null,
+      origin_entity_ref: freeze.originEntityRef,
+      environment: freeze.environment,
+      reason: freeze.reason,
+      created_by: freeze.createdBy,
+      created_at: now,
+    });
+    const { originEntityRef, ...rest } = freeze;
+    return { id, ...rest, createdAt: now.toISOString() };
+  }
+
+  /** Active freezes that apply to a service (its own and all-service ones). */
+  async listFreezes(
+    entityRef: string,
+    environment?: string,
+  ): Promise<Freeze[]> {
+    const query = this.db('promotion_freezes')
+      .whereNull('lifted_at')
+      .where(q => q.where('entity_ref', entityRef).orWhereNull('entity_ref'));
+    if (environment) query.where('environment', environment);
+    const rows = await query.orderBy('created_at', 'asc');
+    return rows.map(row => ({
+      id: row.id,
+      entityRef: row.entity_ref ?? undefined,
+      environment: row.environment,
+      reason: row.reason,
+      createdBy: row.created_by,
+      createdAt: toDate(row.created_at).toISOString(),
+    }));
+  }
+
+  async getFreeze(
+    id: string,
+  ): Promise<(Freeze & { originEntityRef: string }) | undefined> {
+    const row = await this.db('promotion_freezes')
+      .where({ id })
+      .whereNull('lifted_at')
+      .first();
+    return row
+      ? {
+          id: row.id,
+          originEntityRef: row.origin_entity_ref,
+          entityRef: row.entity_ref ?? undefined,
+          environment: row.environment,
+          reason: row.reason,
+          createdBy: row.created_by,
+          createdAt: toDate(row.created_at).toISOString(),
+        }
+      : undefined;
+  }
+
+  async liftFreeze(id: string, actor: string, now: Date): Promise<boolean> {
+    const updated = await this.db('promotion_freezes')
+      .where({ id })
+      .whereNull('lifted_at')
+      .update({ lifted_by: actor, lifted_at: now });
+    return updated === 1;
+  }
+
+  async createRollback(
+    record: Omit<RollbackRecord, 'dispatchedAt' | 'createdAt'>,
+    now: Date,
+  ): Promise<void> {
+    await this.db('promotion_rollbacks').insert({
+      id: record.id,
+      entity_ref: record.entityRef,
+      environment: record.environment,
+      from_artifact_id: record.fromArtifactId,
+      to_artifact_id: record.toArtifactId,
+      trigger: record.trigger,
+      actor: record.actor,
+      reason: record.reason,
+      evidence: record.evidence ? JSON.stringify(record.evidence) : null,
+      detected_at: record.detectedAt,
+      created_at: now,
+    });
+  }
+
+  /** Stamps the moment the rollback reached the deployer (first time only). */
+  async markRollbackDispatched(id: string, at: Date): Promise<void> {
+    await this.db('promotion_rollbacks')
+      .where({ id })
+      .whereNull('dispatched_at')
+      .update({ dispatched_at: at });
+  }
+
+  async listRollbacks(
+    entityRef: string,
+    environment?: string,
+  ): Promise<RollbackRecord[]> {
+    const query = this.db('promotion_rollbacks').where({
+      entity_ref: entityRef,
+    });
+    if (environment) query.where({ environment });
+    const rows = await query.orderBy('created_at', 'desc').limit(100);
+    return rows.map(row => ({
+      id: row.id,
+      entityRef: row.entity_ref,
+      environment: row.environment,
+      fromArtifactId: row.from_artifact_id,
+      toArtifactId: row.to_artifact_id,
+      trigger: row.trigger,
+      actor: row.actor,
+      reason: row.reason,
+      evidence: row.evidence ? JSON.parse(row.evidence) : undefined,
+      detectedAt: toDate(row.detected_at),
+      dispatchedAt: row.dispatched_at ? toDate(row.dispatched_at) : undefined,
+      createdAt: toDate(row.created_at),
+    }));
+  }
+}

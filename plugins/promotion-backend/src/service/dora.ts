@@ -1,0 +1,55 @@
+import type { DoraMetrics } from '@internal/plugin-promotion-common';
+import { PipelineConfig } from '../config/pipelines';
+import { PromotionStore } from '../database/PromotionStore';
+
+const DAY = 86_400_000;
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * DORA figures for a service over the last `days`, from stored deployments of
+ * its last environment (production) and its rollbacks there.
+ */
+export async function computeDora(
+  store: PromotionStore,
+  entityRef: string,
+  pipeline: PipelineConfig,
+  days: number,
+  now: Date,
+): Promise<DoraMetrics> {
+  const prod = pipeline.environments[pipeline.environments.length - 1].name;
+  const since = now.getTime() - days * DAY;
+  const deployments = (
+    await store.listDeployments(entityRef, { environment: prod, limit: 500 })
+  ).items.filter(d => d.createdAt.getTime() >= since);
+  const artifacts = await store.getArtifactsById(deployments.map(d => d.artifactId));
+  const changes = deployments.filter(d => d.trigger !== 'rollback');
+  const reached = changes.filter(d => d.verifiedAt);
+  const leadTimes = reached.map(
+    d => (d.verifiedAt!.getTime() - new Date(artifacts.get(d.artifactId)!.registeredAt).getTime()) / 1000,
+  );
+  // A change that was deployed and then failed or was rolled back counts as a failure.
+  const settled = changes.filter(d => d.deployStartedAt && d.state !== 'queued' && d.state !== 'deploying' && d.state !== 'soaking');
+  const failures = settled.filter(d => d.state === 'failed' || d.state === 'rolled_back');
+  const rollbacks = (await store.decisions().listRollbacks(entityRef, prod)).filter(
+    r => r.createdAt.getTime() >= since,
+  );
+  const restoreTimes = rollbacks
+    .map(r => {
+      const restored = deployments.find(d => d.promotionId === r.id && d.verifiedAt);
+      return restored ? (restored.verifiedAt!.getTime() - r.detectedAt.getTime()) / 1000 : undefined;
+    })
+    .filter((t): t is number => t !== undefined);
+  return {
+    windowDays: days,
+    deploymentFrequencyPerDay: reached.length / days,
+    leadTimeSeconds: median(leadTimes),
+    changeFailureRate: settled.length ? failures.length / settled.length : undefined,
+    timeToRestoreSeconds: median(restoreTimes),
+  };
+}
