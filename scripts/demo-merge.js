@@ -10,20 +10,30 @@ const crypto = require('node:crypto');
 const args = process.argv.slice(2);
 const service = args.find(a => !a.startsWith('--'));
 if (!service) {
-  console.error('usage: yarn demo:merge <service> [--label L]... [--fail SUITE] [--no-follow]');
+  console.error(
+    'usage: yarn demo:merge <service> [--label L]... [--fail SUITE] [--no-follow]',
+  );
   process.exit(2);
 }
 const flag = name =>
-  args.flatMap((a, i) => (a === `--${name}` && args[i + 1] ? [args[i + 1]] : []));
-const baseUrl = process.env.PROMOTION_URL ?? 'http://localhost:7007/api/promotion';
+  args.flatMap((a, i) =>
+    a === `--${name}` && args[i + 1] ? [args[i + 1]] : [],
+  );
+const baseUrl =
+  process.env.PROMOTION_URL ?? 'http://localhost:7007/api/promotion';
 const token = process.env.PROMOTION_CI_TOKEN ?? 'demo-ci-token-change-me';
-const entityRef = service.includes(':') ? service : `component:default/${service}`;
+const entityRef = service.includes(':')
+  ? service
+  : `component:default/${service}`;
 const failing = new Set(flag('fail'));
 
 async function call(method, path, body) {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -35,7 +45,10 @@ async function call(method, path, body) {
 
 async function main() {
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-  const digest = `sha256:${crypto.createHash('sha256').update(`${entityRef}${stamp}${Math.random()}`).digest('hex')}`;
+  const digest = `sha256:${crypto
+    .createHash('sha256')
+    .update(`${entityRef}${stamp}${Math.random()}`)
+    .digest('hex')}`;
   const suites = ['unit', 'integration', 'contract'];
   const { artifact, created } = await call('POST', '/v1/artifacts', {
     entityRef,
@@ -52,7 +65,11 @@ async function main() {
       failed: failing.has(suite) ? 1 : 0,
     })),
   });
-  console.log(`${created ? 'Registered' : 'Already had'} ${artifact.version} ${artifact.digest} for ${entityRef}`);
+  console.log(
+    `${created ? 'Registered' : 'Already had'} ${artifact.version} ${
+      artifact.digest
+    } for ${entityRef}`,
+  );
   if (args.includes('--no-follow')) return;
 
   const [kind, rest] = entityRef.split(':');
@@ -65,16 +82,23 @@ async function main() {
     const pipeline = await call('GET', path);
     const lanes = pipeline.environments.map(lane => {
       const mine = lane.current?.artifact.digest === digest;
-      const gate = lane.promotion?.artifact.digest === digest
-        ? lane.promotion.gates.map(g => `${g.gate}:${g.verdict}`).join(',')
-        : '';
-      return `${lane.name}=${mine ? lane.current.state : gate ? `waiting(${gate})` : '-'}`;
+      const gate =
+        lane.promotion?.artifact.digest === digest
+          ? lane.promotion.gates.map(g => `${g.gate}:${g.verdict}`).join(',')
+          : '';
+      return `${lane.name}=${
+        mine ? lane.current.state : gate ? `waiting(${gate})` : '-'
+      }`;
     });
     const line = lanes.join('  ');
     if (line !== last) console.log(line);
     last = line;
     const staging = pipeline.environments.find(l => l.name === 'staging');
-    if (!reportedE2e && staging?.current?.artifact.digest === digest && staging.current.state === 'verified') {
+    if (
+      !reportedE2e &&
+      staging?.current?.artifact.digest === digest &&
+      staging.current.state === 'verified'
+    ) {
       await call('POST', `/v1/artifacts/${digest}/test-results`, {
         entityRef,
         suite: 'e2e',
@@ -85,7 +109,10 @@ async function main() {
       console.log('Reported e2e against staging');
     }
     const lastLane = pipeline.environments[pipeline.environments.length - 1];
-    if (lastLane.current?.artifact.digest === digest && ['verified', 'failed'].includes(lastLane.current.state)) {
+    if (
+      lastLane.current?.artifact.digest === digest &&
+      ['verified', 'failed'].includes(lastLane.current.state)
+    ) {
       console.log(`Reached ${lastLane.name}: ${lastLane.current.state}`);
       return;
     }

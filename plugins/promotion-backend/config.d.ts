@@ -40,5 +40,38 @@ export interface Config {
     };
     /** How often the scheduler re-evaluates gates, soaks and stuck work. Default 5 seconds. */
     schedule?: HumanDuration | string;
+    /** Freeze calendars for the `window` gate, chosen per environment with the gate option `calendar`. */
+    calendars?: {
+      [calendarName: string]: {
+        /** IANA time zone all local times of this calendar are read in, e.g. Europe/Berlin. */
+        timezone: string;
+        /** Recurring freeze windows. */
+        deny?: Array<{
+          /** Unique within the calendar. */
+          name: string;
+          days: Array<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'>;
+          /** Local start time HH:mm (inclusive). */
+          from: string;
+          /** Local end time HH:mm (exclusive), after `from`; '24:00' is the end of the day. */
+          to: string;
+          reason: string;
+        }>;
+        /** One-off freeze periods. */
+        blackouts?: Array<{
+          /** Unique within the calendar. */
+          name: string;
+          /** Local date-time in the calendar's zone (2026-11-27T00:00) or ISO instant with offset; inclusive. */
+          start: string;
+          /** Same forms as `start`; exclusive; after `start`. */
+          end: string;
+          reason: string;
+        }>;
+      };
+    };
+    /** Health samples kept for soak graphs and the push metrics provider. */
+    soakSamples?: {
+      /** How long samples are kept. Default 30 days; keep it longer than the longest soak window. */
+      retention?: HumanDuration | string;
+    };
   };
 }

@@ -476,13 +476,25 @@ export class DatabasePromotionStore implements PromotionStore {
     ).then(rows => rows.map(promotionFromRow));
   }
 
-  async releasePromotion(id: string, ticket: string, nextCheckAt: Date) {
+  async releasePromotion(
+    id: string,
+    ticket: string,
+    nextCheckAt: Date,
+    evaluatedFrom?: Date,
+  ) {
     await this.db('promotion_promotions')
       .where({ id, lease_ticket: ticket })
       .update({
         lease_ticket: null,
         lease_expires_at: null,
-        next_check_at: nextCheckAt,
+        // A wake that arrived while we evaluated (an approval, a lifted
+        // freeze) must not be pushed back to the next regular check.
+        next_check_at: evaluatedFrom
+          ? this.db.raw(
+              'CASE WHEN next_check_at >= ? THEN next_check_at ELSE ? END',
+              [evaluatedFrom, nextCheckAt],
+            )
+          : nextCheckAt,
       });
   }
 
@@ -502,7 +514,12 @@ export class DatabasePromotionStore implements PromotionStore {
     ctx: ChangeContext,
     now: Date,
     deploymentId?: string,
-  ) {
+  ): Promise<boolean> {
+    if (!this.db.isTransaction) {
+      return this.transaction(tx =>
+        tx.transitionPromotion(promotion, to, ctx, now, deploymentId),
+      );
+    }
     const updated = await this.db('promotion_promotions')
       .where({ id: promotion.id, state: promotion.state })
       .update({
@@ -660,6 +677,15 @@ export class DatabasePromotionStore implements PromotionStore {
     return deploymentFromRow(row);
   }
 
+  async lockInFlight(entityRef: string, environment: string) {
+    const rows = await this.db<DeploymentRow>('promotion_deployments')
+      .where({ entity_ref: entityRef, environment })
+      .whereIn('state', IN_FLIGHT)
+      .orderBy('id', 'asc')
+      .forUpdate();
+    return rows.map(deploymentFromRow);
+  }
+
   async getDeployment(id: string) {
     const row = await this.db<DeploymentRow>('promotion_deployments')
       .where({ id })
@@ -736,14 +762,21 @@ export class DatabasePromotionStore implements PromotionStore {
     patch: DeploymentPatch,
     ctx: ChangeContext,
     now: Date,
-  ) {
+  ): Promise<boolean> {
+    if (!this.db.isTransaction) {
+      return this.transaction(tx =>
+        tx.transitionDeployment(deployment, to, patch, ctx, now),
+      );
+    }
     const update: Partial<DeploymentRow> = {
       state: to,
       state_since: now,
-      lease_ticket: null,
-      lease_expires_at: null,
       next_check_at: patch.nextCheckAt ?? now,
     };
+    if (to !== 'deploying') {
+      update.lease_ticket = null;
+      update.lease_expires_at = null;
+    }
     if (patch.reason !== undefined || ctx.reason !== undefined) {
       update.reason = patch.reason ?? ctx.reason ?? null;
     }

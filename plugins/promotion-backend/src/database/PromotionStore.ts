@@ -202,6 +202,8 @@ export interface PromotionStore {
     id: string,
     ticket: string,
     nextCheckAt: Date,
+    /** When evaluation began: a wake after it keeps the row due. */
+    evaluatedFrom?: Date,
   ): Promise<void>;
   /** Makes promotions of these artifacts due now (an event arrived for them). */
   wakePromotions(
@@ -237,6 +239,10 @@ export interface PromotionStore {
     id?: string,
   ): Promise<DeploymentRecord>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
+  lockInFlight(
+    entityRef: string,
+    environment: string,
+  ): Promise<DeploymentRecord[]>;
   listDeployments(
     entityRef: string,
     query?: DeploymentQuery,

@@ -6,9 +6,9 @@ import { DatabasePromotionStore } from '../database/DatabasePromotionStore';
 import { PromotionStore } from '../database/PromotionStore';
 import { GateRegistry } from '../gates/GateRegistry';
 import { e2eGate, testsGate } from '../gates/testsGate';
-import { ManualClock } from '../testing/clock';
-import { createTestDatabases, digestOf } from '../testing/databases';
-import { FakeDeployer } from '../testing/FakeDeployer';
+import { ManualClock } from '../__testUtils__/clock';
+import { createTestDatabases, digestOf } from '../__testUtils__/databases';
+import { FakeDeployer } from '../__testUtils__/FakeDeployer';
 import { PromotionEngine } from './PromotionEngine';
 
 const SERVICE = 'component:default/checkout';
@@ -39,6 +39,8 @@ const pipelines = readPipelines(
     },
   }),
 );
+
+jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 

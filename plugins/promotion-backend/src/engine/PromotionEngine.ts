@@ -30,7 +30,13 @@ import { laneDeployments } from './lanes';
  * very environment, and the person rolling back holds the rollback permission.
  * The migration gate (and any gate a module adds) still runs.
  */
-export const ROLLBACK_SKIPPED_GATES = ['soak', 'window', 'tests', 'e2e', 'approval'];
+export const ROLLBACK_SKIPPED_GATES = [
+  'soak',
+  'window',
+  'tests',
+  'e2e',
+  'approval',
+];
 
 /** Timing knobs of the engine; defaults suit production, tests shrink them. */
 export interface EngineTimings {
@@ -376,12 +382,16 @@ export class PromotionEngine {
         ),
       ),
     );
-    if (promotion.trigger !== 'rollback') {
-      results.push(await this.holdResult(promotion, now));
-    }
     const before = new Map(
-      ((await this.store.listGateResults([promotion.id])).get(promotion.id) ?? []).map(r => [r.gate, r.verdict]),
+      (
+        (await this.store.listGateResults([promotion.id])).get(promotion.id) ??
+        []
+      ).map(r => [r.gate, r.verdict]),
     );
+    if (promotion.trigger !== 'rollback') {
+      const hold = await this.holdResult(promotion, now, before.has('hold'));
+      if (hold) results.push(hold);
+    }
     await this.store.saveGateResults(promotion, artifact.digest, results);
     await this.notifyGateChanges(
       promotion,
@@ -409,6 +419,7 @@ export class PromotionEngine {
         promotion.id,
         this.ticket,
         new Date(now.getTime() + this.timings.gateRecheckMs),
+        now,
       );
       this.changed(promotion.entityRef);
       return;
@@ -461,20 +472,28 @@ export class PromotionEngine {
     return page.items[0];
   }
 
-  /** Automation does not bring back an artifact that was rolled back out of a lane. */
-  private async holdResult(promotion: PromotionRecord, now: Date) {
+  /**
+   * Automation does not bring back an artifact that was rolled back out of a
+   * lane. Shown as a gate only while a hold exists (or just went away).
+   */
+  private async holdResult(
+    promotion: PromotionRecord,
+    now: Date,
+    shownBefore: boolean,
+  ) {
     const holds = await this.store.decisions().listHolds(promotion.entityRef, {
       environment: promotion.toEnvironment,
       artifactId: promotion.artifactId,
     });
     const hold = holds[0];
+    if (!hold && !shownBefore) return undefined;
     return {
       gate: 'hold',
       verdict: hold ? ('pending' as const) : ('passed' as const),
       errored: false,
       reason: hold
         ? `held by ${hold.createdBy}: ${hold.reason} (release the hold to promote it again)`
-        : 'no hold',
+        : 'hold released',
       evidence: hold ? { holdId: hold.id } : undefined,
       evaluatedAt: now.toISOString(),
     };
@@ -731,14 +750,32 @@ export class PromotionEngine {
     const now = this.clock();
     const ctx = { actor: ENGINE, digest: artifact.digest };
     const started = await this.store.transaction(async tx => {
-      // A newer artifact takes the lane: older ones still in flight give way.
-      const inFlight = await tx.listDeployments(deployment.entityRef, {
-        environment: deployment.environment,
-        states: ['queued', 'deploying', 'soaking'],
-        limit: 100,
-      });
-      for (const other of inFlight.items) {
-        if (other.id === deployment.id) continue;
+      const inFlight = await tx.lockInFlight(
+        deployment.entityRef,
+        deployment.environment,
+      );
+      const self = inFlight.find(d => d.id === deployment.id);
+      if (!self || self.state !== 'queued') return false;
+      const isNewer = (d: DeploymentRecord) =>
+        d.createdAt.getTime() > self.createdAt.getTime() ||
+        (d.createdAt.getTime() === self.createdAt.getTime() && d.id > self.id);
+      const newer = inFlight.filter(d => d.id !== self.id && isNewer(d));
+      if (newer.length > 0) {
+        const newerDigest =
+          (await tx.getArtifactsById([newer[0].artifactId])).get(
+            newer[0].artifactId,
+          )?.digest ?? '';
+        await tx.transitionDeployment(
+          self,
+          'superseded',
+          {},
+          { ...ctx, reason: `superseded by ${newerDigest}` },
+          now,
+        );
+        return false;
+      }
+      for (const other of inFlight) {
+        if (other.id === self.id) continue;
         const otherDigest =
           (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)
             ?.digest ?? '';
@@ -755,7 +792,7 @@ export class PromotionEngine {
         );
       }
       return tx.transitionDeployment(
-        deployment,
+        self,
         'deploying',
         { deployStartedAt: now },
         ctx,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readPipelines } from '../config/pipelines';
 import { DatabasePromotionStore } from '../database/DatabasePromotionStore';
 import { GateRegistry } from '../gates/GateRegistry';
-import { ManualClock } from '../testing/clock';
+import { ManualClock } from '../__testUtils__/clock';
 import {
   checkDeploymentHistories,
   checkNewestVerified,
@@ -22,9 +22,9 @@ import {
   expectNoViolations,
   readSnapshot,
   waitUntilDisconnected,
-} from '../testing/concurrencyChecks';
-import { collectingLogger } from '../testing/crashHarness';
-import { digestOf } from '../testing/databases';
+} from '../__testUtils__/concurrencyChecks';
+import { collectingLogger } from '../__testUtils__/crashHarness';
+import { digestOf } from '../__testUtils__/databases';
 import { PromotionEngine } from './PromotionEngine';
 
 const SERVICES = 20;

@@ -16,7 +16,7 @@ import {
   expectNoViolations,
   readSnapshot,
   waitUntilDisconnected,
-} from '../testing/concurrencyChecks';
+} from '../__testUtils__/concurrencyChecks';
 import {
   collectingLogger,
   CRASH_DEPLOYER,
@@ -24,8 +24,8 @@ import {
   crashPipelines,
   FileDeploySystem,
   readDeployLedger,
-} from '../testing/crashHarness';
-import { digestOf } from '../testing/databases';
+} from '../__testUtils__/crashHarness';
+import { digestOf } from '../__testUtils__/databases';
 import { PromotionEngine } from './PromotionEngine';
 
 const SERVICES = 5;
@@ -38,7 +38,7 @@ const REGISTERED_PER_LIFE = 3;
 const STANDBY_WORKERS = 2;
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
-const WORKER_SCRIPT = join(__dirname, '../testing/crashWorker.ts');
+const WORKER_SCRIPT = join(__dirname, '../__testUtils__/crashWorker.ts');
 const TRANSFORM = require.resolve('@backstage/cli/config/nodeTransform.cjs');
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

@@ -35,7 +35,10 @@ export function createBuiltInGates(options: {
 }
 
 /** A window gate naming an unknown calendar stops start-up instead of failing later. */
-export function validateWindowGates(pipelines: Pipelines, calendars: Calendars) {
+export function validateWindowGates(
+  pipelines: Pipelines,
+  calendars: Calendars,
+) {
   for (const pipeline of pipelines.values()) {
     pipeline.environments.forEach((env, i) =>
       env.gates.forEach((gate, g) => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Knex } from 'knex';
 import { applyDatabaseMigrations } from '../database/migrations';
-import { createTestDatabases, digestOf } from '../testing/databases';
+import { createTestDatabases, digestOf } from '../__testUtils__/databases';
 import { DatabaseSoakSampleStore } from './DatabaseSoakSampleStore';
 import { SoakSampleRecord } from './SoakSampleStore';
 

@@ -1,6 +1,6 @@
 import type { MetricsQuery } from '@internal/plugin-promotion-node';
 import { applyDatabaseMigrations } from '../database/migrations';
-import { createTestDatabases, digestOf } from '../testing/databases';
+import { createTestDatabases, digestOf } from '../__testUtils__/databases';
 import { DatabaseSoakSampleStore } from './DatabaseSoakSampleStore';
 import { PushMetricsProvider } from './PushMetricsProvider';
 import { SampleSignal, SoakSampleRecord } from './SoakSampleStore';

@@ -4,7 +4,11 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import type { Page, Pager } from '@internal/plugin-promotion-node';
 
 /** Who to tell about a service: its owner from the catalog. */
-async function ownerOf(catalog: CatalogService, auth: AuthService, entityRef: string) {
+async function ownerOf(
+  catalog: CatalogService,
+  auth: AuthService,
+  entityRef: string,
+) {
   const entity = await catalog.getEntityByRef(entityRef, {
     credentials: await auth.getOwnServiceCredentials(),
   });
@@ -37,25 +41,49 @@ export class OnCall {
   }
 
   /** A Backstage notification to the service's owner. */
-  async notifyOwner(entityRef: string, title: string, description: string, severity: 'normal' | 'high' | 'critical' = 'normal') {
-    const owner = await ownerOf(this.options.catalog, this.options.auth, entityRef);
+  async notifyOwner(
+    entityRef: string,
+    title: string,
+    description: string,
+    severity: 'normal' | 'high' | 'critical' = 'normal',
+  ) {
+    const owner = await ownerOf(
+      this.options.catalog,
+      this.options.auth,
+      entityRef,
+    );
     if (!owner) {
-      this.options.logger.warn(`No owner for ${entityRef}; notification '${title}' not sent`);
+      this.options.logger.warn(
+        `No owner for ${entityRef}; notification '${title}' not sent`,
+      );
       return;
     }
     await this.options.notifications.send({
       recipients: { type: 'entity', entityRef: owner },
-      payload: { title, description, link: this.pipelineLink(entityRef), severity, topic: 'promotion' },
+      payload: {
+        title,
+        description,
+        link: this.pipelineLink(entityRef),
+        severity,
+        topic: 'promotion',
+      },
     });
   }
 
   /** Pages on-call through the owner notification and every external pager; returns who was reached. */
-  async page(page: Omit<Page, 'link'>): Promise<{ delivered: string[]; failed: string[] }> {
+  async page(
+    page: Omit<Page, 'link'>,
+  ): Promise<{ delivered: string[]; failed: string[] }> {
     const full: Page = { ...page, link: this.pipelineLink(page.entityRef) };
     const delivered: string[] = [];
     const failed: string[] = [];
     try {
-      await this.notifyOwner(page.entityRef, page.summary, JSON.stringify(page.details ?? {}), page.severity === 'critical' ? 'critical' : 'high');
+      await this.notifyOwner(
+        page.entityRef,
+        page.summary,
+        JSON.stringify(page.details ?? {}),
+        page.severity === 'critical' ? 'critical' : 'high',
+      );
       delivered.push('notifications');
     } catch (error) {
       this.options.logger.warn(`Backstage notification failed: ${error}`);

@@ -8,7 +8,11 @@ import { OnCall } from './OnCall';
  * is needed; on-call is paged when e2e fails against the source environment.
  * Both land in the audit log.
  */
-export function createGateNotifier(onCall: OnCall, store: PromotionStore, clock: () => Date = () => new Date()): GateNotifier {
+export function createGateNotifier(
+  onCall: OnCall,
+  store: PromotionStore,
+  clock: () => Date = () => new Date(),
+): GateNotifier {
   return async (promotion, artifact, changed: GateResult[]) => {
     for (const result of changed) {
       if (result.gate === 'approval' && result.verdict === 'pending') {
@@ -29,7 +33,11 @@ export function createGateNotifier(onCall: OnCall, store: PromotionStore, clock:
           clock(),
         );
       }
-      if (result.gate === 'e2e' && result.verdict === 'failed' && !result.errored) {
+      if (
+        result.gate === 'e2e' &&
+        result.verdict === 'failed' &&
+        !result.errored
+      ) {
         const outcome = await onCall.page({
           dedupKey: `e2e:${promotion.entityRef}:${promotion.fromEnvironment}:${artifact.digest}`,
           summary: `e2e failed for ${artifact.version} in ${promotion.fromEnvironment}; promotion to ${promotion.toEnvironment} blocked`,

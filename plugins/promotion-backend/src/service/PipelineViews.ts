@@ -70,7 +70,9 @@ export async function buildPipelineView(
     .items;
   const pending = await store.listPromotions(entityRef, ['pending']);
   const gates = await store.listGateResults(pending.map(p => p.id));
-  const approvals = await store.decisions().listApprovals(pending.map(p => p.id));
+  const approvals = await store
+    .decisions()
+    .listApprovals(pending.map(p => p.id));
   const holds = await store.decisions().listHolds(entityRef);
   const freezes = await store.decisions().listFreezes(entityRef);
   const artifacts = await store.getArtifactsById([
@@ -115,9 +117,17 @@ export async function buildPipelineView(
 }
 
 /** One promotion in the API's shape. */
-export async function promotionView(store: PromotionStore, promotion: PromotionRecord): Promise<Promotion> {
+export async function promotionView(
+  store: PromotionStore,
+  promotion: PromotionRecord,
+): Promise<Promotion> {
   const artifacts = await store.getArtifactsById([promotion.artifactId]);
   const gates = await store.listGateResults([promotion.id]);
   const approvals = await store.decisions().listApprovals([promotion.id]);
-  return toPromotion(promotion, artifacts, gates.get(promotion.id) ?? [], approvals.get(promotion.id) ?? []);
+  return toPromotion(
+    promotion,
+    artifacts,
+    gates.get(promotion.id) ?? [],
+    approvals.get(promotion.id) ?? [],
+  );
 }

@@ -27,29 +27,48 @@ export async function computeDora(
   const deployments = (
     await store.listDeployments(entityRef, { environment: prod, limit: 500 })
   ).items.filter(d => d.createdAt.getTime() >= since);
-  const artifacts = await store.getArtifactsById(deployments.map(d => d.artifactId));
+  const artifacts = await store.getArtifactsById(
+    deployments.map(d => d.artifactId),
+  );
   const changes = deployments.filter(d => d.trigger !== 'rollback');
   const reached = changes.filter(d => d.verifiedAt);
   const leadTimes = reached.map(
-    d => (d.verifiedAt!.getTime() - new Date(artifacts.get(d.artifactId)!.registeredAt).getTime()) / 1000,
+    d =>
+      (d.verifiedAt!.getTime() -
+        new Date(artifacts.get(d.artifactId)!.registeredAt).getTime()) /
+      1000,
   );
   // A change that was deployed and then failed or was rolled back counts as a failure.
-  const settled = changes.filter(d => d.deployStartedAt && d.state !== 'queued' && d.state !== 'deploying' && d.state !== 'soaking');
-  const failures = settled.filter(d => d.state === 'failed' || d.state === 'rolled_back');
-  const rollbacks = (await store.decisions().listRollbacks(entityRef, prod)).filter(
-    r => r.createdAt.getTime() >= since,
+  const settled = changes.filter(
+    d =>
+      d.deployStartedAt &&
+      d.state !== 'queued' &&
+      d.state !== 'deploying' &&
+      d.state !== 'soaking',
   );
+  const failures = settled.filter(
+    d => d.state === 'failed' || d.state === 'rolled_back',
+  );
+  const rollbacks = (
+    await store.decisions().listRollbacks(entityRef, prod)
+  ).filter(r => r.createdAt.getTime() >= since);
   const restoreTimes = rollbacks
     .map(r => {
-      const restored = deployments.find(d => d.promotionId === r.id && d.verifiedAt);
-      return restored ? (restored.verifiedAt!.getTime() - r.detectedAt.getTime()) / 1000 : undefined;
+      const restored = deployments.find(
+        d => d.promotionId === r.id && d.verifiedAt,
+      );
+      return restored
+        ? (restored.verifiedAt!.getTime() - r.detectedAt.getTime()) / 1000
+        : undefined;
     })
     .filter((t): t is number => t !== undefined);
   return {
     windowDays: days,
     deploymentFrequencyPerDay: reached.length / days,
     leadTimeSeconds: median(leadTimes),
-    changeFailureRate: settled.length ? failures.length / settled.length : undefined,
+    changeFailureRate: settled.length
+      ? failures.length / settled.length
+      : undefined,
     timeToRestoreSeconds: median(restoreTimes),
   };
 }

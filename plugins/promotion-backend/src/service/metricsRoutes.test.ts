@@ -8,8 +8,8 @@ import request from 'supertest';
 import { readPipelines } from '../config/pipelines';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { DatabaseSoakSampleStore } from '../metrics/DatabaseSoakSampleStore';
-import { ManualClock } from '../testing/clock';
-import { createTestDatabases, digestOf } from '../testing/databases';
+import { ManualClock } from '../__testUtils__/clock';
+import { createTestDatabases, digestOf } from '../__testUtils__/databases';
 import { CurrentDeployment } from '../metrics/soakView';
 import { mountMetricsRoutes } from './metricsRoutes';
 

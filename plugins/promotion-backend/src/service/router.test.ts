@@ -2,9 +2,9 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { startPromotionBackend } from '../testing/backend';
-import { createTestDatabases, digestOf } from '../testing/databases';
-import { FakeDeployer } from '../testing/FakeDeployer';
+import { startPromotionBackend } from '../__testUtils__/backend';
+import { createTestDatabases, digestOf } from '../__testUtils__/databases';
+import { FakeDeployer } from '../__testUtils__/FakeDeployer';
 
 const CHECKOUT = 'component:default/checkout';
 const entities = [
@@ -48,7 +48,6 @@ const config = {
   },
 };
 
-
 const TABLES = [
   'promotion_artifacts',
   'promotion_test_results',
@@ -56,6 +55,8 @@ const TABLES = [
   'promotion_deployments',
   'promotion_events',
 ];
+
+jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 

@@ -183,16 +183,39 @@ export async function createRouter(
   router.get('/v1/services/:kind/:namespace/:name/dora', async (req, res) => {
     const caller = await callerOf(httpAuth, req);
     const { days } = parseInput(
-      z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }).strict(),
+      z
+        .object({ days: z.coerce.number().int().min(1).max(365).default(30) })
+        .strict(),
       req.query,
       'query',
     );
     const service = await resolver.resolve(serviceRef(req.params));
-    await authorize(permissions, caller, promotionReadPermission, service.entityRef);
-    res.json(await computeDora(store, service.entityRef, service.pipeline, days, clock()));
+    await authorize(
+      permissions,
+      caller,
+      promotionReadPermission,
+      service.entityRef,
+    );
+    res.json(
+      await computeDora(
+        store,
+        service.entityRef,
+        service.pipeline,
+        days,
+        clock(),
+      ),
+    );
   });
 
-  mountDecisionRoutes(router, { httpAuth, permissions, auditor, store, engine, resolver, clock });
+  mountDecisionRoutes(router, {
+    httpAuth,
+    permissions,
+    auditor,
+    store,
+    engine,
+    resolver,
+    clock,
+  });
   mountMetricsRoutes(router, {
     httpAuth,
     permissions,
@@ -213,7 +236,11 @@ export async function createRouter(
         d.artifactId,
       );
       return (
-        artifact && { id: d.id, digest: artifact.digest, verifiedAt: d.verifiedAt }
+        artifact && {
+          id: d.id,
+          digest: artifact.digest,
+          verifiedAt: d.verifiedAt,
+        }
       );
     },
   });

@@ -10,8 +10,8 @@ import { applyDatabaseMigrations } from '../../database/migrations';
 import { DatabaseSoakSampleStore } from '../../metrics/DatabaseSoakSampleStore';
 import { PushMetricsProvider } from '../../metrics/PushMetricsProvider';
 import { SoakSampleStore } from '../../metrics/SoakSampleStore';
-import { ManualClock } from '../../testing/clock';
-import { createTestDatabases, digestOf } from '../../testing/databases';
+import { ManualClock } from '../../__testUtils__/clock';
+import { createTestDatabases, digestOf } from '../../__testUtils__/databases';
 import { evaluateGate } from '../evaluateGate';
 import { createSoakGate } from './soakGate';
 

@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { NotificationSendOptions, notificationService } from '@backstage/plugin-notifications-node';
+import {
+  NotificationSendOptions,
+  notificationService,
+} from '@backstage/plugin-notifications-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
@@ -27,7 +30,11 @@ export function serviceEntity(name: string, pipeline = 'standard') {
       namespace: 'default',
       annotations: { 'promotion.backstage.io/pipeline': pipeline },
     },
-    spec: { type: 'service', owner: 'group:default/team-a', lifecycle: 'production' },
+    spec: {
+      type: 'service',
+      owner: 'group:default/team-a',
+      lifecycle: 'production',
+    },
   };
 }
 
@@ -96,9 +103,19 @@ export async function startPromotionBackend(options: {
         }),
       }),
       ...(options.permissionResult
-        ? [mockServices.permissions.factory({ result: options.permissionResult })]
+        ? [
+            mockServices.permissions.factory({
+              result: options.permissionResult,
+            }),
+          ]
         : []),
     ],
   });
-  return { server: backend.server, stop: () => backend.stop(), deployer, notifications, pages };
+  return {
+    server: backend.server,
+    stop: () => backend.stop(),
+    deployer,
+    notifications,
+    pages,
+  };
 }
