@@ -491,7 +491,7 @@ export class DatabasePromotionStore implements PromotionStore {
         // freeze) must not be pushed back to the next regular check.
         next_check_at: evaluatedFrom
           ? this.db.raw(
-              'CASE WHEN next_check_at >= ? THEN next_check_at ELSE ? END',
+              'CASE WHEN next_check_at > ? THEN next_check_at ELSE ? END',
               [evaluatedFrom, nextCheckAt],
             )
           : nextCheckAt,

@@ -202,7 +202,7 @@ export interface PromotionStore {
     id: string,
     ticket: string,
     nextCheckAt: Date,
-    /** When evaluation began: a wake after it keeps the row due. */
+    /** When evaluation began: a wake stamped after it keeps the row due. */
     evaluatedFrom?: Date,
   ): Promise<void>;
   /** Makes promotions of these artifacts due now (an event arrived for them). */

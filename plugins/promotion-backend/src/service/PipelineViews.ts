@@ -6,6 +6,9 @@ import type {
 } from '@internal/plugin-promotion-common';
 import { PipelineConfig } from '../config/pipelines';
 import { laneDeployments } from '../engine/lanes';
+import { soakOptionsForLane } from '../gates/soak/soakOptions';
+import { SoakSampleStore } from '../metrics';
+import { buildSoakView } from '../metrics/soakView';
 import {
   ArtifactRecord,
   DeploymentRecord,
@@ -65,6 +68,8 @@ export async function buildPipelineView(
   store: PromotionStore,
   entityRef: string,
   pipeline: PipelineConfig,
+  soakSamples?: SoakSampleStore,
+  now: Date = new Date(),
 ): Promise<PipelineView> {
   const deployments = (await store.listDeployments(entityRef, { limit: 500 }))
     .items;
@@ -106,6 +111,31 @@ export async function buildPipelineView(
       freezes: freezes.filter(f => f.environment === env.name),
     };
   });
+  if (soakSamples) {
+    // The soak graph of each lane whose next environment has a soak gate.
+    for (const lane of environments) {
+      const soak = soakOptionsForLane(pipeline, lane.name);
+      const current = lane.current;
+      if (
+        !soak ||
+        !current ||
+        !['soaking', 'verified'].includes(current.state)
+      ) {
+        continue;
+      }
+      const record = deployments.find(d => d.id === current.id)!;
+      lane.soak = await buildSoakView(
+        soakSamples,
+        soak,
+        {
+          id: record.id,
+          digest: current.artifact.digest,
+          verifiedAt: record.verifiedAt,
+        },
+        now,
+      );
+    }
+  }
   return {
     entityRef,
     pipeline: pipeline.name,

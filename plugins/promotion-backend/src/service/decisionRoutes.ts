@@ -213,13 +213,11 @@ export function mountDecisionRoutes(
             actor: caller.actor,
             targetDigest: body.targetDigest,
           });
-          res
-            .status(202)
-            .json({
-              promotionId: promotion.id,
-              targetDigest: target.digest,
-              targetVersion: target.version,
-            });
+          res.status(202).json({
+            promotionId: promotion.id,
+            targetDigest: target.digest,
+            targetVersion: target.version,
+          });
         },
       );
     },
@@ -310,18 +308,16 @@ export function mountDecisionRoutes(
           }
           const now = clock();
           const freeze = await store.transaction(async tx => {
-            const created = await tx
-              .decisions()
-              .createFreeze(
-                {
-                  entityRef: body.allServices ? undefined : service.entityRef,
-                  originEntityRef: service.entityRef,
-                  environment: body.environment,
-                  reason: body.reason,
-                  createdBy: caller.actor,
-                },
-                now,
-              );
+            const created = await tx.decisions().createFreeze(
+              {
+                entityRef: body.allServices ? undefined : service.entityRef,
+                originEntityRef: service.entityRef,
+                environment: body.environment,
+                reason: body.reason,
+                createdBy: caller.actor,
+              },
+              now,
+            );
             await tx.appendEvent(
               {
                 entityRef: service.entityRef,

@@ -148,7 +148,13 @@ export async function createRouter(
         service.entityRef,
       );
       res.json(
-        await buildPipelineView(store, service.entityRef, service.pipeline),
+        await buildPipelineView(
+          store,
+          service.entityRef,
+          service.pipeline,
+          options.soakSamples,
+          clock(),
+        ),
       );
     },
   );
