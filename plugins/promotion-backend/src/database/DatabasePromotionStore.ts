@@ -15,6 +15,7 @@ import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
 import { DecisionStore } from './DecisionStore';
 import { applyDatabaseMigrations } from './migrations';
+import { toDate } from './dates';
 import {
   ArtifactRecord,
   ChangeContext,
@@ -40,21 +41,6 @@ import {
 const IN_FLIGHT: DeploymentState[] = ['queued', 'deploying', 'soaking'];
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
-
-function toDate(value: Date | string | number): Date;
-function toDate(
-  value: Date | string | number | null | undefined,
-): Date | undefined;
-function toDate(value: Date | string | number | null | undefined) {
-  if (value === null || value === undefined) {
-    return undefined;
-  }
-  if (value instanceof Date) {
-    return value;
-  }
-  // SQLite hands timestamps back as epoch milliseconds (number or numeric string).
-  return new Date(/^\d+$/.test(String(value)) ? Number(value) : value);
-}
 
 const iso = (value: Date | string | number) => toDate(value).toISOString();
 const optional = <T>(value: T | null | undefined) =>

@@ -1,6 +1,7 @@
 import type { Approval, Freeze, Hold } from '@internal/plugin-promotion-common';
 import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
+import { toDate } from './dates';
 
 /** A rollback as recorded. */
 export interface RollbackRecord {
@@ -17,11 +18,6 @@ export interface RollbackRecord {
   dispatchedAt?: Date;
   createdAt: Date;
 }
-
-const toDate = (value: unknown): Date =>
-  value instanceof Date
-    ? value
-    : new Date(/^\d+$/.test(String(value)) ? Number(value) : String(value));
 
 /**
  * People's decisions about promotions: approvals, holds, freezes and

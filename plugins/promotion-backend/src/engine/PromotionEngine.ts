@@ -38,6 +38,13 @@ export const ROLLBACK_SKIPPED_GATES = [
   'approval',
 ];
 
+/** The digest of a stored artifact, for audit events about other deployments. */
+async function digestOf(store: PromotionStore, artifactId: string) {
+  return (
+    (await store.getArtifactsById([artifactId])).get(artifactId)?.digest ?? ''
+  );
+}
+
 /** Timing knobs of the engine; defaults suit production, tests shrink them. */
 export interface EngineTimings {
   /** How long a worker owns a claimed row before another may take it over. */
@@ -761,10 +768,7 @@ export class PromotionEngine {
         (d.createdAt.getTime() === self.createdAt.getTime() && d.id > self.id);
       const newer = inFlight.filter(d => d.id !== self.id && isNewer(d));
       if (newer.length > 0) {
-        const newerDigest =
-          (await tx.getArtifactsById([newer[0].artifactId])).get(
-            newer[0].artifactId,
-          )?.digest ?? '';
+        const newerDigest = await digestOf(tx, newer[0].artifactId);
         await tx.transitionDeployment(
           self,
           'superseded',
@@ -776,9 +780,7 @@ export class PromotionEngine {
       }
       for (const other of inFlight) {
         if (other.id === self.id) continue;
-        const otherDigest =
-          (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)
-            ?.digest ?? '';
+        const otherDigest = await digestOf(tx, other.artifactId);
         await tx.transitionDeployment(
           other,
           'superseded',
@@ -1055,9 +1057,7 @@ export class PromotionEngine {
       });
       for (const other of older.items) {
         if (other.id === deployment.id) continue;
-        const otherDigest =
-          (await tx.getArtifactsById([other.artifactId])).get(other.artifactId)
-            ?.digest ?? '';
+        const otherDigest = await digestOf(tx, other.artifactId);
         await tx.transitionDeployment(
           other,
           deployment.trigger === 'rollback' ? 'rolled_back' : 'superseded',

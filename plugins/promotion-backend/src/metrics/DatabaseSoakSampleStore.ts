@@ -1,5 +1,6 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
+import { toDate } from '../database/dates';
 import {
   DeploymentSamplesQuery,
   LaneSamplesQuery,
@@ -34,21 +35,6 @@ interface StateRow {
   last_breach_at: Date | string | number | null;
   last_breach_reason: string | null;
   updated_at: Date | string | number;
-}
-
-function toDate(value: Date | string | number): Date;
-function toDate(
-  value: Date | string | number | null | undefined,
-): Date | undefined;
-function toDate(value: Date | string | number | null | undefined) {
-  if (value === null || value === undefined) {
-    return undefined;
-  }
-  if (value instanceof Date) {
-    return value;
-  }
-  // SQLite hands timestamps back as epoch milliseconds (number or numeric string).
-  return new Date(/^\d+$/.test(String(value)) ? Number(value) : value);
 }
 
 function sampleFromRow(row: SampleRow): SoakSampleRecord {

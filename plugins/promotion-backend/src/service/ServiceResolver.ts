@@ -5,6 +5,15 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { getPipelineName } from '@internal/plugin-promotion-common';
 import { PipelineConfig, Pipelines } from '../config/pipelines';
 
+/** The entity ref named by a `/v1/services/:kind/:namespace/:name` route. */
+export function serviceRefFromPath(params: Record<string, string>): string {
+  return stringifyEntityRef({
+    kind: params.kind,
+    namespace: params.namespace,
+    name: params.name,
+  });
+}
+
 /** A catalog entity that has a configured pipeline. */
 export interface ResolvedService {
   entityRef: string;

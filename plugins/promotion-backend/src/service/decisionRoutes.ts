@@ -3,7 +3,6 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   NotAllowedError,
@@ -21,7 +20,7 @@ import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
 import { authorize, callerOf } from './access';
 import { promotionView } from './PipelineViews';
-import { ServiceResolver } from './ServiceResolver';
+import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
 
 /** What the human-action routes need. */
@@ -58,14 +57,6 @@ const badBody = z
     reason: z.string().trim().min(1, 'a reason is required').max(2000),
   })
   .strict();
-
-function serviceRef(params: Record<string, string>): string {
-  return stringifyEntityRef({
-    kind: params.kind,
-    namespace: params.namespace,
-    name: params.name,
-  });
-}
 
 /**
  * Runs a human action inside an audit event: every attempt lands in the
@@ -191,7 +182,7 @@ export function mountDecisionRoutes(
     async (req, res) => {
       const caller = await callerOf(httpAuth, req);
       const body = parseInput(rollbackBody, req.body);
-      const entityRef = serviceRef(req.params);
+      const entityRef = serviceRefFromPath(req.params);
       await audited(
         auditor,
         req,
@@ -228,7 +219,7 @@ export function mountDecisionRoutes(
     async (req, res) => {
       const caller = await callerOf(httpAuth, req);
       const body = parseInput(reasonBody, req.body ?? {});
-      const entityRef = serviceRef(req.params);
+      const entityRef = serviceRefFromPath(req.params);
       await audited(
         auditor,
         req,
@@ -283,7 +274,7 @@ export function mountDecisionRoutes(
     async (req, res) => {
       const caller = await callerOf(httpAuth, req);
       const body = parseInput(freezeBody, req.body);
-      const entityRef = serviceRef(req.params);
+      const entityRef = serviceRefFromPath(req.params);
       await audited(
         auditor,
         req,
@@ -395,7 +386,7 @@ export function mountDecisionRoutes(
         'digest in path',
       );
       const body = parseInput(badBody, req.body);
-      const entityRef = serviceRef(req.params);
+      const entityRef = serviceRefFromPath(req.params);
       await audited(
         auditor,
         req,

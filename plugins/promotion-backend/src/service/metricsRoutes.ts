@@ -2,7 +2,6 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   promotionReadPermission,
@@ -20,6 +19,7 @@ import {
 } from '../metrics/SoakSampleStore';
 import { CurrentDeployment, buildSoakView } from '../metrics/soakView';
 import { Caller, authorize, callerOf } from './access';
+import { serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
 
 /** What the metrics routes need; lookups are injected so the routes do not depend on the engine. */
@@ -67,14 +67,6 @@ export const pushSamplesRequestSchema = z
   })
   .strict();
 
-function serviceRef(params: Record<string, string>): string {
-  return stringifyEntityRef({
-    kind: params.kind,
-    namespace: params.namespace,
-    name: params.name,
-  });
-}
-
 // Express 4 does not catch rejected promises; the routes must work on any router.
 const handle =
   (fn: (req: express.Request, res: express.Response) => Promise<void>) =>
@@ -102,7 +94,9 @@ export function mountMetricsRoutes(
     caller: Caller,
     permission: typeof promotionReadPermission,
   ) {
-    const service = await options.resolveService(serviceRef(req.params));
+    const service = await options.resolveService(
+      serviceRefFromPath(req.params),
+    );
     await authorize(permissions, caller, permission, service.entityRef);
     const environment = req.params.environment;
     if (!service.pipeline.environments.some(e => e.name === environment)) {

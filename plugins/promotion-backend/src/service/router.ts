@@ -5,7 +5,6 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import {
   digestSchema,
@@ -25,7 +24,7 @@ import { mountDecisionRoutes } from './decisionRoutes';
 import { mountMetricsRoutes } from './metricsRoutes';
 import { computeDora } from './dora';
 import { buildPipelineView, toDeployment } from './PipelineViews';
-import { ServiceResolver } from './ServiceResolver';
+import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
 
 /** What the router needs. */
@@ -49,14 +48,6 @@ const pageQuery = z
     kind: z.string().max(64).optional(),
   })
   .strict();
-
-function serviceRef(params: Record<string, string>): string {
-  return stringifyEntityRef({
-    kind: params.kind,
-    namespace: params.namespace,
-    name: params.name,
-  });
-}
 
 /** Builds the plugin's HTTP API from its OpenAPI document. */
 export async function createRouter(
@@ -140,7 +131,7 @@ export async function createRouter(
     '/v1/services/:kind/:namespace/:name/pipeline',
     async (req, res) => {
       const caller = await callerOf(httpAuth, req);
-      const service = await resolver.resolve(serviceRef(req.params));
+      const service = await resolver.resolve(serviceRefFromPath(req.params));
       await authorize(
         permissions,
         caller,
@@ -168,7 +159,7 @@ export async function createRouter(
         req.query,
         'query',
       );
-      const service = await resolver.resolve(serviceRef(req.params));
+      const service = await resolver.resolve(serviceRefFromPath(req.params));
       await authorize(
         permissions,
         caller,
@@ -195,7 +186,7 @@ export async function createRouter(
       req.query,
       'query',
     );
-    const service = await resolver.resolve(serviceRef(req.params));
+    const service = await resolver.resolve(serviceRefFromPath(req.params));
     await authorize(
       permissions,
       caller,
@@ -254,7 +245,7 @@ export async function createRouter(
   router.get('/v1/services/:kind/:namespace/:name/events', async (req, res) => {
     const caller = await callerOf(httpAuth, req);
     const query = parseInput(pageQuery, req.query, 'query');
-    const service = await resolver.resolve(serviceRef(req.params));
+    const service = await resolver.resolve(serviceRefFromPath(req.params));
     await authorize(
       permissions,
       caller,
