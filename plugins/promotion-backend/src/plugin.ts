@@ -16,6 +16,7 @@ import {
   promotionMetricsProvidersExtensionPoint,
   promotionPagersExtensionPoint,
 } from '@internal/plugin-promotion-node';
+import { promotionClockServiceRef } from './clock/clock';
 import { readEngineSchedule } from './config/engine';
 import { readPipelines } from './config/pipelines';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
@@ -84,9 +85,11 @@ export const promotionPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         notifications: notificationService,
+        promotionClock: promotionClockServiceRef,
       },
       async init(deps) {
         const { config, logger, scheduler, lifecycle, httpRouter } = deps;
+        const clock = () => deps.promotionClock.now();
         const store = await DatabasePromotionStore.create({
           database: deps.database,
         });
@@ -141,7 +144,8 @@ export const promotionPlugin = createBackendPlugin({
           deployers,
           gates,
           logger,
-          notifier: createGateNotifier(onCall, store),
+          notifier: createGateNotifier(onCall, store, clock),
+          clock,
           onChange: entityRef => {
             deps.signals
               .publish({
@@ -174,6 +178,7 @@ export const promotionPlugin = createBackendPlugin({
             store,
             engine,
             soakSamples,
+            clock,
             resolver: new ServiceResolver(deps.catalog, deps.auth, pipelines),
           }),
         );

@@ -70,3 +70,19 @@ export type RegisterArtifactRequest = z.infer<
 export type ReportTestResultRequest = z.infer<
   typeof reportTestResultRequestSchema
 >;
+
+/** Body of `POST /v1/rollbacks/:rollbackId/confirm`. */
+export const confirmRollbackRequestSchema = z
+  .object({ comment: z.string().trim().max(2000).optional() })
+  .strict();
+
+/** Body of `POST /v1/rollbacks/:rollbackId/override`: why the artifact goes back in. */
+export const overrideRollbackRequestSchema = z
+  .object({
+    comment: z
+      .string()
+      .trim()
+      .min(1, 'say why the rolled-back artifact should go back in')
+      .max(2000),
+  })
+  .strict();

@@ -201,6 +201,39 @@ export interface BurnRateView {
   }>;
 }
 
+/** On-call's answer to an automatic rollback. */
+export interface RollbackResolution {
+  /** `confirmed`: the rollback stands; `overridden`: the artifact went back in. */
+  decision: 'confirmed' | 'overridden';
+  actor: string;
+  comment?: string;
+  at: string;
+}
+
+/** A rollback of one environment, manual or automatic, with its MTTR clock. */
+export interface RollbackView {
+  /** Equals the id of the rollback's promotion. */
+  id: string;
+  entityRef: string;
+  environment: string;
+  trigger: 'manual' | 'auto';
+  /** The artifact rolled back. */
+  from: { digest: string; version: string };
+  /** The artifact returned to. */
+  to: { digest: string; version: string };
+  actor: string;
+  reason: string;
+  /** For automatic rollbacks: the burn rates that fired it. */
+  evidence?: Record<string, unknown>;
+  /** When the burn rate first crossed its threshold (manual: when requested). */
+  detectedAt: string;
+  /** When the deployer accepted the rollback deployment. */
+  dispatchedAt?: string;
+  /** `dispatchedAt - detectedAt`, in seconds: the time to roll back. */
+  mttrSeconds?: number;
+  resolution?: RollbackResolution;
+}
+
 /** One environment of a service's pipeline as the API returns it. */
 export interface EnvironmentLane {
   name: string;
@@ -220,7 +253,10 @@ export interface EnvironmentLane {
   /** Active stop-the-line freezes on this environment. */
   freezes: Freeze[];
   soak?: SoakView;
+  /** Latest burn-rate reading of the current deployment, where the environment has an SLO. */
   burnRate?: BurnRateView;
+  /** The newest automatic rollback of this environment on-call has not confirmed or overridden yet. */
+  autoRollback?: RollbackView;
 }
 
 /** A service's whole pipeline. */

@@ -17,6 +17,7 @@ import {
 } from '@internal/plugin-promotion-node';
 import { Knex } from 'knex';
 import type { Server } from 'node:http';
+import { promotionClockServiceRef } from '../clock/clock';
 import { promotionPlugin } from '../plugin';
 import { FakeDeployer } from './FakeDeployer';
 
@@ -48,6 +49,8 @@ export async function startPromotionBackend(options: {
   config: object;
   entities: object[];
   permissionResult?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  /** The plugin's time, e.g. a {@link ManualClock}'s `now`; the system clock by default. */
+  clock?: () => Date;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
@@ -102,6 +105,15 @@ export async function startPromotionBackend(options: {
           },
         }),
       }),
+      ...(options.clock
+        ? [
+            createServiceFactory({
+              service: promotionClockServiceRef,
+              deps: {},
+              factory: () => ({ now: options.clock! }),
+            }),
+          ]
+        : []),
       ...(options.permissionResult
         ? [
             mockServices.permissions.factory({
