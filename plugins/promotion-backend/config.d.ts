@@ -1,5 +1,29 @@
 import { HumanDuration } from '@backstage/types';
 
+/** An SLO whose error-budget burn rate rolls a deployment back automatically. */
+interface SloConfig {
+  /** Fraction of requests that must be good, 0 < objective < 1 (0.999, not 99.9). */
+  objective: number;
+  /** Period the budget is spent over; informational. Default 30 days. */
+  period?: HumanDuration | string;
+  /** How long a window pair must keep firing before the rollback. Default 2 minutes. */
+  sustain?: HumanDuration | string;
+  /** Requests the long window needs before its burn rate counts. Default 100. */
+  minRequests?: number;
+  /** Window pairs; default the SRE workbook's 1h/5m at 14.4x and 6h/30m at 6x. */
+  windows?: Array<{
+    long: HumanDuration | string;
+    short: HumanDuration | string;
+    burnRate: number;
+  }>;
+  /** Metrics provider the good/total counts come from. Default push. */
+  provider?: string;
+  /** Provider-specific options (e.g. PromQL templates for the Prometheus provider). */
+  providerOptions?: { [key: string]: unknown };
+  /** How long after a rollout turned healthy auto-rollback leaves it to settle. Default 1 minute. */
+  settle?: HumanDuration | string;
+}
+
 export interface Config {
   /** Continuous deployment across environments. */
   promotion?: {
@@ -9,6 +33,8 @@ export interface Config {
      */
     pipelines?: {
       [pipelineName: string]: {
+        /** SLO for every environment of the pipeline that does not set its own. */
+        slo?: SloConfig;
         /** Environments in promotion order; the first one receives every merge. */
         environments: Array<{
           /** Environment name, unique within the pipeline (e.g. dev, staging, prod). */
@@ -35,11 +61,18 @@ export interface Config {
           variables?: { [name: string]: string };
           /** Names of secrets the deployer resolves itself; values never live here. */
           secrets?: string[];
+          /** SLO auto-rollback watches here; overrides the pipeline's. */
+          slo?: SloConfig;
         }>;
       };
     };
     /** How often the scheduler re-evaluates gates, soaks and stuck work. Default 5 seconds. */
     schedule?: HumanDuration | string;
+    /** Automatic rollback on error-budget burn rate. */
+    autoRollback?: {
+      /** How often burn rates are evaluated. Default 30 seconds. */
+      schedule?: HumanDuration | string;
+    };
     /** Freeze calendars for the `window` gate, chosen per environment with the gate option `calendar`. */
     calendars?: {
       [calendarName: string]: {

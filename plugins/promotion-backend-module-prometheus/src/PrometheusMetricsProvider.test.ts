@@ -7,12 +7,12 @@ import {
   EXPECTED_P95_SECONDS,
   InstrumentedService,
   startInstrumentedService,
-} from './__testUtils__/instrumentedService';
+} from './testUtils/instrumentedService';
 import {
   PrometheusServer,
   freePort,
   startPrometheus,
-} from './__testUtils__/prometheusServer';
+} from './testUtils/prometheusServer';
 
 // Starting Prometheus and letting it scrape for ~8 s dominates this file.
 jest.setTimeout(30_000);

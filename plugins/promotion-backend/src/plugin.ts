@@ -17,10 +17,18 @@ import {
   promotionPagersExtensionPoint,
 } from '@internal/plugin-promotion-node';
 import { promotionClockServiceRef } from './clock/clock';
-import { readEngineSchedule } from './config/engine';
+import {
+  AutoRollback,
+  validateSloProviders,
+} from './autoRollback/AutoRollback';
+import {
+  readAutoRollbackSchedule,
+  readEngineSchedule,
+} from './config/engine';
 import { readPipelines } from './config/pipelines';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
 import { PromotionEngine } from './engine/PromotionEngine';
+import { validateApprovalGates } from './gates/approvalGate';
 import { createBuiltInGates, validateWindowGates } from './gates/builtIn';
 import { GateRegistry } from './gates/GateRegistry';
 import { readCalendars } from './gates/window';
@@ -82,6 +90,7 @@ export const promotionPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         notifications: notificationService,
@@ -117,7 +126,9 @@ export const promotionPlugin = createBackendPlugin({
           gates: gates.names(),
         });
         validateWindowGates(pipelines, calendars);
+        validateApprovalGates(pipelines);
         validateSoakGates(pipelines, metricsProviders.keys());
+        validateSloProviders(pipelines, metricsProviders.keys());
         const soakRetentionMs = readSoakSampleRetentionMs(config);
         await scheduler.scheduleTask({
           id: 'promotion-soak-samples-prune',
@@ -169,11 +180,30 @@ export const promotionPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(() => engine.stop());
 
+        const autoRollback = new AutoRollback({
+          store,
+          engine,
+          pipelines,
+          providers: metricsProviders,
+          pager: onCall,
+          logger,
+          clock,
+        });
+        await scheduler.scheduleTask({
+          id: 'promotion-auto-rollback',
+          frequency: readAutoRollbackSchedule(config),
+          timeout: { minutes: 5 },
+          // Compare-and-set writes keep replicas from acting twice.
+          scope: 'local',
+          fn: () => autoRollback.runOnce(),
+        });
+
         httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,
+            userInfo: deps.userInfo,
             logger,
             store,
             engine,

@@ -198,7 +198,12 @@ export interface BurnRateView {
     threshold: number;
     longBurnRate?: number;
     shortBurnRate?: number;
+    /** `firing`, `ok`, `low-traffic` (too few requests to judge) or `blind` (no data). */
+    status?: 'firing' | 'ok' | 'low-traffic' | 'blind';
   }>;
+  /** Start of the current firing streak; auto-rollback fires once it lasted `sustainMs`. */
+  firingSince?: string;
+  sustainMs?: number;
 }
 
 /** On-call's answer to an automatic rollback. */

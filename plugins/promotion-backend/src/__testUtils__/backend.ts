@@ -1,4 +1,7 @@
 import {
+  BackstageUserPrincipal,
+  coreServices,
+  SchedulerService,
   createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
@@ -51,16 +54,33 @@ export async function startPromotionBackend(options: {
   permissionResult?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   /** The plugin's time, e.g. a {@link ManualClock}'s `now`; the system clock by default. */
   clock?: () => Date;
+  /**
+   * Groups each user belongs to, as their sign-in identity carries them in
+   * its ownership entity refs; a user not listed belongs to no group.
+   */
+  memberships?: Record<string, string[]>;
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
   deployer: FakeDeployer;
   notifications: NotificationSendOptions[];
   pages: Page[];
+  /** Dedup keys of pages resolved. */
+  resolved: string[];
+  /**
+   * Runs the plugin's scheduled engine pass now and waits for it, as the
+   * scheduler would on its next tick (the test scheduler only runs tasks at
+   * start-up); use it after moving a manual clock.
+   */
+  tick: () => Promise<void>;
+  /** Runs the plugin's scheduled auto-rollback pass now and waits for it. */
+  watchBurn: () => Promise<void>;
 }> {
   const deployer = new FakeDeployer();
   const notifications: NotificationSendOptions[] = [];
   const pages: Page[] = [];
+  const resolved: string[] = [];
+  let scheduler: SchedulerService | undefined;
   const edges = createBackendModule({
     pluginId: 'promotion',
     moduleId: 'test-edges',
@@ -69,14 +89,18 @@ export async function startPromotionBackend(options: {
         deps: {
           deployers: promotionDeployersExtensionPoint,
           pagers: promotionPagersExtensionPoint,
+          pluginScheduler: coreServices.scheduler,
         },
-        async init({ deployers, pagers }) {
+        async init({ deployers, pagers, pluginScheduler }) {
+          scheduler = pluginScheduler;
           deployers.addDeployer('fake', deployer);
           pagers.addPager('recording', {
             trigger: async page => {
               pages.push(page);
             },
-            resolve: async () => {},
+            resolve: async key => {
+              resolved.push(key);
+            },
           });
         },
       });
@@ -105,6 +129,25 @@ export async function startPromotionBackend(options: {
           },
         }),
       }),
+      createServiceFactory({
+        service: coreServices.userInfo,
+        deps: {},
+        factory: () => ({
+          async getUserInfo(credentials) {
+            const principal = credentials.principal as BackstageUserPrincipal;
+            if (principal.type !== 'user') {
+              throw new Error('Only user credentials are supported');
+            }
+            return {
+              userEntityRef: principal.userEntityRef,
+              ownershipEntityRefs: [
+                principal.userEntityRef,
+                ...(options.memberships?.[principal.userEntityRef] ?? []),
+              ],
+            };
+          },
+        }),
+      }),
       ...(options.clock
         ? [
             createServiceFactory({
@@ -129,5 +172,8 @@ export async function startPromotionBackend(options: {
     deployer,
     notifications,
     pages,
+    resolved,
+    tick: () => scheduler!.triggerTask('promotion-engine'),
+    watchBurn: () => scheduler!.triggerTask('promotion-auto-rollback'),
   };
 }

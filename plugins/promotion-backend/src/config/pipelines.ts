@@ -1,5 +1,6 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
+import { SloConfig, readSloConfig } from '../slo';
 
 /** A gate an environment requires, with that gate's options. */
 export interface GateRequirement {
@@ -18,6 +19,8 @@ export interface EnvironmentConfig {
   gates: GateRequirement[];
   variables: Record<string, string>;
   secrets: string[];
+  /** The SLO auto-rollback watches here: the environment's own, else the pipeline's. */
+  slo?: SloConfig;
 }
 
 /** A pipeline template: environments in promotion order. */
@@ -91,7 +94,11 @@ function readGates(env: Config, path: string): GateRequirement[] {
   });
 }
 
-function readEnvironment(env: Config, path: string): EnvironmentConfig {
+function readEnvironment(
+  env: Config,
+  path: string,
+  pipelineSlo: SloConfig | undefined,
+): EnvironmentConfig {
   const name = env.getString('name');
   if (!NAME.test(name)) {
     throw new PipelineConfigError(
@@ -119,6 +126,7 @@ function readEnvironment(env: Config, path: string): EnvironmentConfig {
     gates: readGates(env, path),
     variables: variableMap,
     secrets: env.getOptionalStringArray('secrets') ?? [],
+    slo: readSloConfig(env, 'slo', { path: `${path}.slo` }) ?? pipelineSlo,
   };
 }
 
@@ -136,6 +144,9 @@ export function readPipelines(
   const gates = known.gates ? new Set(known.gates) : undefined;
   for (const pipelineName of root?.keys() ?? []) {
     const path = `promotion.pipelines.${pipelineName}`;
+    const pipelineSlo = readSloConfig(root!.getConfig(pipelineName), 'slo', {
+      path: `${path}.slo`,
+    });
     const envConfigs = root!
       .getConfig(pipelineName)
       .getConfigArray('environments');
@@ -147,7 +158,7 @@ export function readPipelines(
     }
     const environments = envConfigs.map((env, i) => {
       const envPath = `${path}.environments[${i}]`;
-      const parsed = readEnvironment(env, envPath);
+      const parsed = readEnvironment(env, envPath, pipelineSlo);
       if (deployers && !deployers.has(parsed.deployer)) {
         throw new PipelineConfigError(
           `${envPath}.deployer`,

@@ -13,6 +13,7 @@ import type {
 } from '@internal/plugin-promotion-common';
 import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
+import { BurnWatchStore } from './BurnWatchStore';
 import { DecisionStore } from './DecisionStore';
 import { applyDatabaseMigrations } from './migrations';
 import { toDate } from './dates';
@@ -184,6 +185,10 @@ export class DatabasePromotionStore implements PromotionStore {
 
   decisions(): DecisionStore {
     return new DecisionStore(this.db);
+  }
+
+  burnWatch(): BurnWatchStore {
+    return new BurnWatchStore(this.db);
   }
 
   async transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T> {

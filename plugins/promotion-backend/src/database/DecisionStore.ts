@@ -17,6 +17,38 @@ export interface RollbackRecord {
   detectedAt: Date;
   dispatchedAt?: Date;
   createdAt: Date;
+  /** On-call's answer to an automatic rollback. */
+  resolution?: {
+    decision: 'confirmed' | 'overridden';
+    actor: string;
+    comment?: string;
+    at: Date;
+  };
+}
+
+function rollbackFromRow(row: any): RollbackRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    environment: row.environment,
+    fromArtifactId: row.from_artifact_id,
+    toArtifactId: row.to_artifact_id,
+    trigger: row.trigger,
+    actor: row.actor,
+    reason: row.reason,
+    evidence: row.evidence ? JSON.parse(row.evidence) : undefined,
+    detectedAt: toDate(row.detected_at),
+    dispatchedAt: toDate(row.dispatched_at),
+    createdAt: toDate(row.created_at),
+    resolution: row.resolution
+      ? {
+          decision: row.resolution,
+          actor: row.resolved_by,
+          comment: row.resolution_comment ?? undefined,
+          at: toDate(row.resolved_at),
+        }
+      : undefined,
+  };
 }
 
 /**
@@ -207,7 +239,7 @@ export class DecisionStore {
   }
 
   async createRollback(
-    record: Omit<RollbackRecord, 'dispatchedAt' | 'createdAt'>,
+    record: Omit<RollbackRecord, 'dispatchedAt' | 'createdAt' | 'resolution'>,
     now: Date,
   ): Promise<void> {
     await this.db('promotion_rollbacks').insert({
@@ -242,19 +274,33 @@ export class DecisionStore {
     });
     if (environment) query.where({ environment });
     const rows = await query.orderBy('created_at', 'desc').limit(100);
-    return rows.map(row => ({
-      id: row.id,
-      entityRef: row.entity_ref,
-      environment: row.environment,
-      fromArtifactId: row.from_artifact_id,
-      toArtifactId: row.to_artifact_id,
-      trigger: row.trigger,
-      actor: row.actor,
-      reason: row.reason,
-      evidence: row.evidence ? JSON.parse(row.evidence) : undefined,
-      detectedAt: toDate(row.detected_at),
-      dispatchedAt: row.dispatched_at ? toDate(row.dispatched_at) : undefined,
-      createdAt: toDate(row.created_at),
-    }));
+    return rows.map(rollbackFromRow);
+  }
+
+  async getRollback(id: string): Promise<RollbackRecord | undefined> {
+    const row = await this.db('promotion_rollbacks').where({ id }).first();
+    return row ? rollbackFromRow(row) : undefined;
+  }
+
+  /** Records on-call's answer, once: false when it was answered already. */
+  async resolveRollback(
+    id: string,
+    resolution: {
+      decision: 'confirmed' | 'overridden';
+      actor: string;
+      comment?: string;
+    },
+    now: Date,
+  ): Promise<boolean> {
+    const updated = await this.db('promotion_rollbacks')
+      .where({ id, trigger: 'auto' })
+      .whereNull('resolution')
+      .update({
+        resolution: resolution.decision,
+        resolved_by: resolution.actor,
+        resolution_comment: resolution.comment ?? null,
+        resolved_at: now,
+      });
+    return updated === 1;
   }
 }

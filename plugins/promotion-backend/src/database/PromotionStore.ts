@@ -1,3 +1,4 @@
+import type { BurnWatchStore } from './BurnWatchStore';
 import type { DecisionStore } from './DecisionStore';
 import type {
   Artifact,
@@ -156,6 +157,8 @@ export interface PromotionStore {
   transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T>;
   /** Approvals, holds, freezes and rollbacks, on the same connection or transaction. */
   decisions(): DecisionStore;
+  /** Burn-rate watches of deployments, on the same connection or transaction. */
+  burnWatch(): BurnWatchStore;
 
   /** Stores an artifact; idempotent per entity and digest; ConflictError when immutable fields differ. */
   registerArtifact(

@@ -537,6 +537,10 @@ export class PromotionEngine {
     trigger?: 'manual' | 'auto';
     detectedAt?: Date;
     evidence?: Record<string, unknown>;
+    /** Refuse (409) unless this deployment is still the one serving the lane. */
+    fromDeploymentId?: string;
+    /** Runs in the rollback's transaction; throwing undoes the rollback. */
+    within?: (tx: PromotionStore, promotion: PromotionRecord) => Promise<void>;
   }): Promise<{
     promotion: PromotionRecord;
     target: ArtifactRecord;
@@ -564,6 +568,11 @@ export class PromotionEngine {
     if (!current) {
       throw new ConflictError(
         `Nothing runs in ${env.name}; there is nothing to roll back`,
+      );
+    }
+    if (request.fromDeploymentId && current.id !== request.fromDeploymentId) {
+      throw new ConflictError(
+        `Deployment ${request.fromDeploymentId} no longer serves ${env.name}`,
       );
     }
     let target = previous ? artifacts.get(previous.artifactId) : undefined;
@@ -659,11 +668,147 @@ export class PromotionEngine {
         },
         now,
       );
+      await request.within?.(tx, created);
       return created;
     });
     this.changed(request.entityRef);
     this.kick();
     return { promotion, target: rollbackTarget, from };
+  }
+
+  /** On-call confirms an automatic rollback: it stands, and the page closes. */
+  async confirmAutoRollback(request: {
+    rollbackId: string;
+    actor: string;
+    comment?: string;
+  }): Promise<void> {
+    const now = this.clock();
+    const entityRef = await this.store.transaction(async tx => {
+      const rollback = await tx.decisions().getRollback(request.rollbackId);
+      if (!rollback || rollback.trigger !== 'auto') {
+        throw new NotFoundError(`No automatic rollback ${request.rollbackId}`);
+      }
+      const resolved = await tx.decisions().resolveRollback(
+        rollback.id,
+        {
+          decision: 'confirmed',
+          actor: request.actor,
+          comment: request.comment,
+        },
+        now,
+      );
+      if (!resolved) {
+        throw new ConflictError(
+          `Rollback ${rollback.id} was already confirmed or overridden`,
+        );
+      }
+      await tx.burnWatch().closeRollbackPage(rollback.id, now);
+      await tx.appendEvent(
+        {
+          entityRef: rollback.entityRef,
+          environment: rollback.environment,
+          digest: await digestOf(tx, rollback.fromArtifactId),
+          kind: 'autorollback.confirmed',
+          actor: request.actor,
+          details: { rollbackId: rollback.id, comment: request.comment },
+        },
+        now,
+      );
+      return rollback.entityRef;
+    });
+    this.changed(entityRef);
+  }
+
+  /**
+   * On-call overrides an automatic rollback: the artifact it rolled back goes
+   * back into the environment, released from its hold, as a promotion with
+   * trigger `rollback` (so auto-rollback leaves that deployment alone and the
+   * migration gate still runs).
+   */
+  async overrideAutoRollback(request: {
+    rollbackId: string;
+    actor: string;
+    comment: string;
+  }): Promise<PromotionRecord> {
+    const now = this.clock();
+    const promotion = await this.store.transaction(async tx => {
+      const rollback = await tx.decisions().getRollback(request.rollbackId);
+      if (!rollback || rollback.trigger !== 'auto') {
+        throw new NotFoundError(
+          `No automatic rollback ${request.rollbackId}`,
+        );
+      }
+      const resolved = await tx.decisions().resolveRollback(
+        rollback.id,
+        { decision: 'overridden', actor: request.actor, comment: request.comment },
+        now,
+      );
+      if (!resolved) {
+        throw new ConflictError(
+          `Rollback ${rollback.id} was already confirmed or overridden`,
+        );
+      }
+      await tx.burnWatch().closeRollbackPage(rollback.id, now);
+      const artifact = (
+        await tx.getArtifactsById([rollback.fromArtifactId])
+      ).get(rollback.fromArtifactId)!;
+      if (artifact.bad) {
+        throw new ConflictError(
+          `${artifact.digest} is marked bad and cannot go back in`,
+        );
+      }
+      const holds = await tx.decisions().listHolds(rollback.entityRef, {
+        environment: rollback.environment,
+        artifactId: artifact.id,
+      });
+      for (const hold of holds) {
+        await tx
+          .decisions()
+          .releaseHold(hold.id, rollback.entityRef, request.actor, now);
+        await tx.appendEvent(
+          {
+            entityRef: rollback.entityRef,
+            environment: rollback.environment,
+            digest: artifact.digest,
+            kind: 'hold.released',
+            actor: request.actor,
+            details: { holdId: hold.id, reason: 'auto-rollback overridden' },
+          },
+          now,
+        );
+      }
+      const created = await tx.createPromotion(
+        {
+          entityRef: rollback.entityRef,
+          artifactId: artifact.id,
+          digest: artifact.digest,
+          toEnvironment: rollback.environment,
+          trigger: 'rollback',
+          actor: request.actor,
+          reason: `override of automatic rollback: ${request.comment}`,
+        },
+        now,
+      );
+      await tx.appendEvent(
+        {
+          entityRef: rollback.entityRef,
+          environment: rollback.environment,
+          digest: artifact.digest,
+          kind: 'autorollback.overridden',
+          actor: request.actor,
+          details: {
+            rollbackId: rollback.id,
+            promotionId: created.id,
+            comment: request.comment,
+          },
+        },
+        now,
+      );
+      return created;
+    });
+    this.changed(promotion.entityRef);
+    this.kick();
+    return promotion;
   }
 
   // --- deployments ----------------------------------------------------------

@@ -4,8 +4,10 @@ const LIVE = ['queued', 'deploying', 'soaking', 'verified'];
 
 /**
  * The deployment serving a lane: the newest one still in flight, else the
- * verified one. The warm previous one is the newest earlier deployment that
- * was verified once and was replaced (not rolled back, not bad).
+ * verified one. The warm previous one is what a rollback returns to: while a
+ * new artifact is still in flight, the verified one it is replacing; else the
+ * newest earlier deployment that was verified once and was replaced (not
+ * rolled back, not bad).
  */
 export function laneDeployments(
   deployments: DeploymentRecord[],
@@ -19,7 +21,17 @@ export function laneDeployments(
   );
   const verified = newestFirst.find(d => d.state === 'verified');
   const current = inFlight ?? verified;
-  const previous = newestFirst
+  const replacing =
+    inFlight &&
+    inFlight.trigger !== 'rollback' &&
+    verified &&
+    verified.artifactId !== inFlight.artifactId &&
+    !artifacts.get(verified.artifactId)?.bad
+      ? verified
+      : undefined;
+  const previous =
+    replacing ??
+    newestFirst
     .filter(
       d =>
         d.state === 'superseded' &&

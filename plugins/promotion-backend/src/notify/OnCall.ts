@@ -100,4 +100,20 @@ export class OnCall {
     }
     return { delivered, failed };
   }
+
+  /** Closes a page on every external pager; throws when one could not be told. */
+  async resolve(dedupKey: string): Promise<void> {
+    const failed: string[] = [];
+    for (const [name, pager] of this.options.pagers) {
+      try {
+        await pager.resolve(dedupKey);
+      } catch (error) {
+        this.options.logger.warn(`Pager ${name} could not resolve: ${error}`);
+        failed.push(name);
+      }
+    }
+    if (failed.length > 0) {
+      throw new Error(`could not resolve ${dedupKey} on ${failed.join(', ')}`);
+    }
+  }
 }

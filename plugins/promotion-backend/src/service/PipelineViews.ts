@@ -9,6 +9,7 @@ import { laneDeployments } from '../engine/lanes';
 import { soakOptionsForLane } from '../gates/soak/soakOptions';
 import { SoakSampleStore } from '../metrics';
 import { buildSoakView } from '../metrics/soakView';
+import { listRollbackViews } from './rollbackViews';
 import {
   ArtifactRecord,
   DeploymentRecord,
@@ -111,6 +112,18 @@ export async function buildPipelineView(
       freezes: freezes.filter(f => f.environment === env.name),
     };
   });
+  const watches = await store
+    .burnWatch()
+    .getMany(environments.flatMap(l => (l.current ? [l.current.id] : [])));
+  const rollbacks = await listRollbackViews(store, entityRef);
+  for (const lane of environments) {
+    lane.burnRate = lane.current && watches.get(lane.current.id)?.reading;
+    // Only the newest rollback of the lane can still be waiting for on-call.
+    const newest = rollbacks.find(r => r.environment === lane.name);
+    if (newest?.trigger === 'auto' && !newest.resolution) {
+      lane.autoRollback = newest;
+    }
+  }
   if (soakSamples) {
     // The soak graph of each lane whose next environment has a soak gate.
     for (const lane of environments) {

@@ -2,8 +2,9 @@ import {
   BackstageCredentials,
   HttpAuthService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
 import {
   AuthorizeResult,
   ResourcePermission,
@@ -52,5 +53,41 @@ export async function authorize(
     throw new NotAllowedError(
       `${caller.actor} is not allowed ${permission.name} on ${entityRef}`,
     );
+  }
+}
+
+/**
+ * Throws 403 unless the caller is a user who belongs to `group`, as the
+ * user's ownership entity refs (their sign-in identity) say. A service
+ * principal belongs to no group. When membership cannot be read the answer is
+ * no (503), never yes.
+ */
+export async function requireGroupMember(
+  userInfo: UserInfoService,
+  caller: Caller,
+  group: string,
+  action: string,
+): Promise<void> {
+  const refused = (why: string) =>
+    new NotAllowedError(
+      `${caller.actor} may not ${action}: only members of ${group} may${why}`,
+    );
+  if ((caller.credentials.principal as { type: string }).type !== 'user') {
+    throw refused(', and a service is not a group member');
+  }
+  let ownershipEntityRefs: string[];
+  try {
+    ({ ownershipEntityRefs } = await userInfo.getUserInfo(caller.credentials));
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      `Cannot tell whether ${caller.actor} is a member of ${group}: ${
+        (error as Error)?.message ?? error
+      }`,
+    );
+  }
+  // Entity refs compare case-insensitively.
+  const wanted = group.toLocaleLowerCase('en-US');
+  if (!ownershipEntityRefs.some(r => r.toLocaleLowerCase('en-US') === wanted)) {
+    throw refused('');
   }
 }

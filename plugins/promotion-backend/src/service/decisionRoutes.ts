@@ -2,6 +2,7 @@ import {
   AuditorService,
   HttpAuthService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
@@ -18,7 +19,8 @@ import express from 'express';
 import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
-import { authorize, callerOf } from './access';
+import { approvalOptionsOf } from '../gates/approvalGate';
+import { authorize, callerOf, requireGroupMember } from './access';
 import { promotionView } from './PipelineViews';
 import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
@@ -31,6 +33,8 @@ export interface DecisionRouteOptions {
   store: PromotionStore;
   engine: PromotionEngine;
   resolver: ServiceResolver;
+  /** Tells which groups an approver belongs to (the approval gate's `group`). */
+  userInfo: UserInfoService;
   clock: () => Date;
 }
 
@@ -62,7 +66,7 @@ const badBody = z
  * Runs a human action inside an audit event: every attempt lands in the
  * auditor (and, through the store, in the promotion audit log), allowed or not.
  */
-async function audited<T>(
+export async function audited<T>(
   auditor: AuditorService,
   req: express.Request,
   eventId: string,
@@ -91,8 +95,16 @@ export function mountDecisionRoutes(
   router: express.Router,
   options: DecisionRouteOptions,
 ) {
-  const { httpAuth, permissions, auditor, store, engine, resolver, clock } =
-    options;
+  const {
+    httpAuth,
+    permissions,
+    auditor,
+    store,
+    engine,
+    resolver,
+    userInfo,
+    clock,
+  } = options;
 
   const decide =
     (decision: 'approved' | 'rejected') =>
@@ -127,6 +139,20 @@ export function mountDecisionRoutes(
               } and cannot ${
                 decision === 'approved' ? 'approve' : 'reject'
               } it`,
+            );
+          }
+          const approvers = (
+            engine.pipelineOf(artifact) ?? service.pipeline
+          ).environments.find(e => e.name === promotion.toEnvironment);
+          const group = approvers && approvalOptionsOf(approvers)?.group;
+          if (group) {
+            await requireGroupMember(
+              userInfo,
+              caller,
+              group,
+              `${
+                decision === 'approved' ? 'approve' : 'reject'
+              } promotions into ${promotion.toEnvironment}`,
             );
           }
           if (promotion.state !== 'pending') {

@@ -3,6 +3,7 @@ import {
   HttpAuthService,
   LoggerService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { NotFoundError } from '@backstage/errors';
@@ -22,6 +23,7 @@ import { authorize, callerOf } from './access';
 import { SoakSampleStore } from '../metrics';
 import { mountDecisionRoutes } from './decisionRoutes';
 import { mountMetricsRoutes } from './metricsRoutes';
+import { mountRollbackRoutes } from './rollbackRoutes';
 import { computeDora } from './dora';
 import { buildPipelineView, toDeployment } from './PipelineViews';
 import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
@@ -37,6 +39,7 @@ export interface RouterOptions {
   engine: PromotionEngine;
   resolver: ServiceResolver;
   soakSamples: SoakSampleStore;
+  userInfo: UserInfoService;
   clock?: () => Date;
 }
 
@@ -211,7 +214,16 @@ export async function createRouter(
     store,
     engine,
     resolver,
+    userInfo: options.userInfo,
     clock,
+  });
+  mountRollbackRoutes(router, {
+    httpAuth,
+    permissions,
+    auditor,
+    store,
+    engine,
+    resolver,
   });
   mountMetricsRoutes(router, {
     httpAuth,

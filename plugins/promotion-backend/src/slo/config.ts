@@ -20,7 +20,16 @@ export interface SloConfig {
   minRequests: number;
   /** Window pairs; the workbook's paging pairs unless overridden. */
   windows: BurnWindow[];
+  /** Metrics provider the counts come from (`push` unless configured). */
+  provider: string;
+  /** Provider-specific options, e.g. PromQL templates. */
+  providerOptions: Record<string, unknown>;
+  /** How long after a deployment turned healthy it is left alone to settle. */
+  settleMs: number;
 }
+
+/** Default for `settle`: start-up errors of a fresh rollout are not a burn. */
+export const DEFAULT_SETTLE_MS = 60_000;
 
 /** Default for `sustain`: rides out a single bad scrape, well inside the 5m window. */
 export const DEFAULT_SUSTAIN_MS = 2 * 60_000;
@@ -174,6 +183,22 @@ export function readSloConfig(
     );
   }
   const windows = readWindows(block, path);
+  const settleMs = readDurationMs(block, 'settle', path) ?? DEFAULT_SETTLE_MS;
+  if (!(settleMs >= 0)) {
+    throw new SloConfigError(`${path}.settle`, 'must not be negative');
+  }
+  let provider: string;
+  let providerOptions: Record<string, unknown>;
+  try {
+    provider = block.getOptionalString('provider') ?? 'push';
+    providerOptions =
+      (block.getOptionalConfig('providerOptions')?.get() as Record<
+        string,
+        unknown
+      >) ?? {};
+  } catch (error) {
+    throw new SloConfigError(path, (error as Error).message);
+  }
   // The error ratio cannot exceed 1, so the burn rate cannot exceed
   // 1 / budget: at 90% the workbook's 14.4x could never fire.
   const maxRate = 1 / errorBudget(objective);
@@ -195,5 +220,14 @@ export function readSloConfig(
       `the default burn rate ${w.burnRate}x ${limit}; set ${path}.windows`,
     );
   });
-  return { objective, periodMs, sustainMs, minRequests, windows };
+  return {
+    objective,
+    periodMs,
+    sustainMs,
+    minRequests,
+    windows,
+    provider,
+    providerOptions,
+    settleMs,
+  };
 }

@@ -19,6 +19,7 @@ export { nextSustainState } from './sustain';
 export type { SustainResult, SustainState } from './sustain';
 export {
   DEFAULT_MIN_REQUESTS,
+  DEFAULT_SETTLE_MS,
   DEFAULT_SUSTAIN_MS,
   SloConfigError,
   readSloConfig,

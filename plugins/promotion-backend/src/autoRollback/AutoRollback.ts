@@ -1,0 +1,531 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import type { BurnRateView } from '@internal/plugin-promotion-common';
+import type {
+  MetricsProvider,
+  Page,
+  SloCounts,
+} from '@internal/plugin-promotion-node';
+import {
+  EnvironmentConfig,
+  PipelineConfig,
+  Pipelines,
+  PipelineConfigError,
+} from '../config/pipelines';
+import {
+  BurnWatchRecord,
+  BurnWatchStatus,
+  BurnWatchUpdate,
+  OwedPage,
+} from '../database/BurnWatchStore';
+import {
+  ArtifactRecord,
+  DeploymentRecord,
+  PromotionStore,
+} from '../database/PromotionStore';
+import { PromotionEngine } from '../engine/PromotionEngine';
+import { laneDeployments } from '../engine/lanes';
+import {
+  BurnEvaluation,
+  SloConfig,
+  burnWindowDurations,
+  evaluateBurn,
+  nextSustainState,
+} from '../slo';
+import { formatWindow } from '../slo/burnRate';
+
+/** Reaches on-call; {@link OnCall} in production. */
+export interface AutoRollbackPager {
+  page(
+    page: Omit<Page, 'link'>,
+  ): Promise<{ delivered: string[]; failed: string[] }>;
+  resolve(dedupKey: string): Promise<void>;
+}
+
+/** What the watch needs. */
+export interface AutoRollbackOptions {
+  store: PromotionStore;
+  engine: PromotionEngine;
+  pipelines: Pipelines;
+  providers: Map<string, MetricsProvider>;
+  pager: AutoRollbackPager;
+  logger: LoggerService;
+  clock: () => Date;
+  /** Longest one provider query may take before it counts as no answer. */
+  queryTimeoutMs?: number;
+}
+
+const ENGINE = 'engine';
+
+/** Page keys: one page per condition per deployment, so pagers collapse repeats. */
+const pageKeys = {
+  blind: (deploymentId: string) => `auto-rollback-blind:${deploymentId}`,
+  noTarget: (deploymentId: string) => `auto-rollback-stuck:${deploymentId}`,
+  fired: (rollbackId: string) => `auto-rollback:${rollbackId}`,
+};
+
+function percent(objective: number): string {
+  return `${Number((objective * 100).toFixed(4))}%`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${ms} ms`)),
+        ms,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** What a watch reports after one evaluation that did not fire a rollback. */
+function statusOf(
+  guard: { status: 'off' | 'settling' } | undefined,
+  sustained: boolean,
+  evaluation: BurnEvaluation,
+): BurnWatchStatus {
+  if (guard) return guard.status;
+  // Sustained but not fired: there was nothing to roll back to.
+  if (sustained) return 'no_target';
+  if (evaluation.firing) return 'firing';
+  if (evaluation.blind) return 'blind';
+  if (evaluation.windows.every(w => w.status === 'low-traffic')) {
+    return 'low-traffic';
+  }
+  return 'ok';
+}
+
+/**
+ * Watches the error-budget burn rate of the deployment serving each
+ * environment that has an SLO, and rolls it back when a window pair keeps
+ * firing for the sustain time. Every decision is taken from stored state and
+ * every write is compare-and-set, so replicas may run it side by side and a
+ * backend killed mid-pass picks up where it stopped: a page that was owed and
+ * not delivered is still owed.
+ */
+export class AutoRollback {
+  private readonly queryTimeoutMs: number;
+
+  constructor(private readonly options: AutoRollbackOptions) {
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
+  }
+
+  /** One pass over every watched lane, then the pages that are due. */
+  async runOnce(): Promise<void> {
+    for (const pipeline of this.options.pipelines.values()) {
+      for (const env of pipeline.environments) {
+        if (!env.slo) continue;
+        const services = await this.options.store
+          .burnWatch()
+          .listWatchedServices(pipeline.name, env.name);
+        for (const entityRef of services) {
+          try {
+            await this.watchLane(entityRef, pipeline, env, env.slo);
+          } catch (error) {
+            this.options.logger.warn(
+              `Auto-rollback watch of ${entityRef} in ${env.name} failed, will retry: ${error}`,
+            );
+          }
+        }
+      }
+    }
+    await this.deliverPages();
+  }
+
+  private async watchLane(
+    entityRef: string,
+    pipeline: PipelineConfig,
+    env: EnvironmentConfig,
+    slo: SloConfig,
+  ): Promise<void> {
+    const { store } = this.options;
+    const deployments = (
+      await store.listDeployments(entityRef, {
+        environment: env.name,
+        limit: 100,
+      })
+    ).items;
+    const artifacts = await store.getArtifactsById(
+      deployments.map(d => d.artifactId),
+    );
+    const { current, previous } = laneDeployments(deployments, artifacts);
+    // Queued or deploying: the rollout has not reached its traffic yet.
+    if (!current || !['soaking', 'verified'].includes(current.state)) return;
+    const watch = await store.burnWatch().get(current.id);
+    if (watch?.status === 'rolled_back') return;
+    const artifact = artifacts.get(current.artifactId)!;
+    const now = this.options.clock();
+    const guard = await this.guardOf(current, slo, now);
+    const evaluation = await this.evaluate(entityRef, env, artifact, slo, now);
+    const armed = guard === undefined;
+    const sustain = nextSustainState(
+      { firingSince: watch?.firingSince },
+      armed && evaluation.firing,
+      now,
+      slo.sustainMs,
+    );
+    const reading = this.readingOf(slo, evaluation, now, guard, sustain);
+
+    if (armed && sustain.sustained && previous) {
+      await this.fire(
+        {
+          entityRef,
+          pipeline,
+          env,
+          slo,
+          current,
+          artifact,
+          watch,
+          target: artifacts.get(previous.artifactId)!,
+        },
+        evaluation,
+        sustain.crossedAt!,
+        reading,
+        now,
+      );
+      return;
+    }
+    const status = statusOf(guard, sustain.sustained, evaluation);
+    const next: BurnWatchUpdate = {
+      deploymentId: current.id,
+      entityRef,
+      environment: env.name,
+      status,
+      firingSince: sustain.firingSince,
+      reading,
+      evaluatedAt: now,
+      ...this.pageFor(status, current, watch, reading, env, entityRef),
+    };
+    await store.burnWatch().save(next, watch?.version, now);
+  }
+
+  /** Why auto-rollback must not act on this deployment now, if it must not. */
+  private async guardOf(
+    current: DeploymentRecord,
+    slo: SloConfig,
+    now: Date,
+  ): Promise<{ status: 'off' | 'settling'; reason: string } | undefined> {
+    if (current.trigger === 'rollback') {
+      return {
+        status: 'off',
+        reason:
+          'auto-rollback is off for this deployment: it is a rollback (or an override of one)',
+      };
+    }
+    const pending = await this.options.store.listPromotions(
+      current.entityRef,
+      ['pending'],
+    );
+    if (
+      pending.some(
+        p => p.trigger === 'rollback' && p.toEnvironment === current.environment,
+      )
+    ) {
+      return { status: 'off', reason: 'a rollback is already under way' };
+    }
+    const healthyAt = current.healthyAt?.getTime();
+    if (healthyAt === undefined || now.getTime() - healthyAt < slo.settleMs) {
+      return {
+        status: 'settling',
+        reason: `settling: auto-rollback arms ${formatWindow(
+          slo.settleMs,
+        )} after the rollout turned healthy`,
+      };
+    }
+    return undefined;
+  }
+
+  /** Reads the counts every window needs, then judges them; never throws. */
+  private async evaluate(
+    entityRef: string,
+    env: EnvironmentConfig,
+    artifact: ArtifactRecord,
+    slo: SloConfig,
+    now: Date,
+  ): Promise<BurnEvaluation> {
+    const provider = this.options.providers.get(slo.provider);
+    const counts = new Map<number, SloCounts | undefined>();
+    const problems: string[] = [];
+    await Promise.all(
+      burnWindowDurations(slo.windows).map(async windowMs => {
+        try {
+          if (!provider) {
+            throw new Error(
+              `metrics provider '${slo.provider}' is not installed`,
+            );
+          }
+          counts.set(
+            windowMs,
+            await withTimeout(
+              provider.querySloCounts({
+                entityRef,
+                environment: env.name,
+                // Only this artifact's traffic: the one before it is not on trial.
+                digest: artifact.digest,
+                start: new Date(now.getTime() - windowMs),
+                end: now,
+                stepSeconds: 60,
+                options: slo.providerOptions,
+              }),
+              this.queryTimeoutMs,
+            ),
+          );
+        } catch (error) {
+          counts.set(windowMs, undefined);
+          problems.push(
+            `${formatWindow(windowMs)}: ${(error as Error).message ?? error}`,
+          );
+        }
+      }),
+    );
+    const evaluation = evaluateBurn({
+      objective: slo.objective,
+      windows: slo.windows,
+      counts: windowMs => counts.get(windowMs),
+      minRequests: slo.minRequests,
+    });
+    if (problems.length > 0 && evaluation.blind) {
+      evaluation.reason = `${evaluation.reason} (${problems
+        .sort()
+        .join('; ')})`;
+    }
+    return evaluation;
+  }
+
+  private readingOf(
+    slo: SloConfig,
+    evaluation: BurnEvaluation,
+    now: Date,
+    guard: { reason: string } | undefined,
+    sustain: { firingSince?: Date },
+  ): BurnRateView {
+    return {
+      objective: slo.objective,
+      evaluatedAt: now.toISOString(),
+      firing: evaluation.firing,
+      blind: evaluation.blind,
+      reason: guard ? `${evaluation.reason}; ${guard.reason}` : evaluation.reason,
+      windows: evaluation.windows.map(w => ({
+        long: formatWindow(w.window.longWindowMs),
+        short: formatWindow(w.window.shortWindowMs),
+        threshold: w.window.burnRate,
+        longBurnRate: w.longBurnRate,
+        shortBurnRate: w.shortBurnRate,
+        status: w.status,
+      })),
+      ...(sustain.firingSince
+        ? {
+            firingSince: sustain.firingSince.toISOString(),
+            sustainMs: slo.sustainMs,
+          }
+        : {}),
+    };
+  }
+
+  /**
+   * The page a watch owes for its new status: blind and "nothing to roll back
+   * to" are paged once each; when the condition clears, a delivered page is
+   * resolved.
+   */
+  private pageFor(
+    status: BurnWatchStatus,
+    current: DeploymentRecord,
+    watch: BurnWatchRecord | undefined,
+    reading: BurnRateView,
+    env: EnvironmentConfig,
+    entityRef: string,
+  ): Pick<BurnWatchUpdate, 'page' | 'pagedAt' | 'resolveKey'> {
+    let wanted: OwedPage | undefined;
+    if (status === 'blind') {
+      wanted = {
+        key: pageKeys.blind(current.id),
+        severity: 'warning',
+        summary: `Auto-rollback is blind for ${entityRef} in ${env.name}: ${reading.reason}`,
+      };
+    } else if (status === 'no_target') {
+      wanted = {
+        key: pageKeys.noTarget(current.id),
+        severity: 'critical',
+        summary: `${entityRef} in ${env.name} is burning its error budget (${reading.reason}) and there is no previous artifact to roll back to`,
+      };
+    }
+    const open = watch?.page;
+    if (open && open.key === wanted?.key) {
+      return { page: open, pagedAt: watch?.pagedAt, resolveKey: watch?.resolveKey };
+    }
+    return {
+      page: wanted,
+      pagedAt: undefined,
+      // A page already delivered for a condition that is over gets resolved.
+      resolveKey: open && watch?.pagedAt ? open.key : watch?.resolveKey,
+    };
+  }
+
+  private async fire(
+    lane: {
+      entityRef: string;
+      pipeline: PipelineConfig;
+      env: EnvironmentConfig;
+      slo: SloConfig;
+      current: DeploymentRecord;
+      artifact: ArtifactRecord;
+      watch: BurnWatchRecord | undefined;
+      /** The warm previous artifact the rollback returns to. */
+      target: ArtifactRecord;
+    },
+    evaluation: BurnEvaluation,
+    crossedAt: Date,
+    reading: BurnRateView,
+    now: Date,
+  ): Promise<void> {
+    const { entityRef, env, slo, current, artifact, watch, target } = lane;
+    const firing = evaluation.windows
+      .filter(w => w.firing)
+      .map(w => w.reason)
+      .join('; ');
+    const reason = `automatic rollback: ${firing}, sustained ${formatWindow(
+      slo.sustainMs,
+    )} (SLO ${percent(slo.objective)})`;
+    const evidence = {
+      objective: slo.objective,
+      sustainMs: slo.sustainMs,
+      crossedAt: crossedAt.toISOString(),
+      deploymentId: current.id,
+      windows: reading.windows,
+    };
+    try {
+      await this.options.engine.requestRollback({
+        entityRef,
+        pipeline: lane.pipeline,
+        environment: env.name,
+        reason,
+        actor: ENGINE,
+        trigger: 'auto',
+        detectedAt: crossedAt,
+        evidence,
+        fromDeploymentId: current.id,
+        within: async (tx, promotion) => {
+          const won = await tx.burnWatch().save(
+            {
+              deploymentId: current.id,
+              entityRef,
+              environment: env.name,
+              status: 'rolled_back',
+              firingSince: crossedAt,
+              reading,
+              evaluatedAt: now,
+              rollbackId: promotion.id,
+              page: {
+                key: pageKeys.fired(promotion.id),
+                severity: 'critical',
+                summary: `Rolled back ${entityRef} in ${env.name} from ${artifact.version} to ${target.version}: ${reason}`,
+              },
+              resolveKey: watch?.page && watch.pagedAt ? watch.page.key : undefined,
+            },
+            watch?.version,
+            now,
+          );
+          if (!won) {
+            throw new ConflictError(
+              `the burn watch of deployment ${current.id} changed meanwhile`,
+            );
+          }
+          await tx.appendEvent(
+            {
+              entityRef,
+              environment: env.name,
+              digest: artifact.digest,
+              kind: 'autorollback.fired',
+              actor: ENGINE,
+              details: { rollbackId: promotion.id, reason, ...evidence },
+            },
+            now,
+          );
+        },
+      });
+      this.options.logger.warn(
+        `Auto-rollback: ${entityRef} in ${env.name} from ${artifact.digest} to ${target.digest}: ${reason}`,
+      );
+    } catch (error) {
+      if (error instanceof ConflictError) {
+        // Another replica fired first, or the lane changed under us.
+        this.options.logger.info(`Auto-rollback not fired: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** Sends the pages that are owed and resolves the ones whose condition cleared. */
+  private async deliverPages(): Promise<void> {
+    const { store, pager, clock, logger } = this.options;
+    for (const watch of await store.burnWatch().listPagesDue()) {
+      try {
+        const { page } = watch;
+        let { pagedAt, resolveKey } = watch;
+        if (resolveKey) {
+          await pager.resolve(resolveKey);
+          resolveKey = undefined;
+        }
+        if (page && !pagedAt) {
+          const outcome = await pager.page({
+            dedupKey: page.key,
+            summary: page.summary,
+            severity: page.severity,
+            entityRef: watch.entityRef,
+            environment: watch.environment,
+            details: { burnRate: watch.reading, rollbackId: watch.rollbackId },
+          });
+          if (outcome.delivered.length === 0) {
+            throw new Error(`no pager took it (${outcome.failed.join(', ')})`);
+          }
+          pagedAt = clock();
+          await store.appendEvent(
+            {
+              entityRef: watch.entityRef,
+              environment: watch.environment,
+              kind: 'oncall.paged',
+              actor: ENGINE,
+              details: {
+                why: page.key.split(':')[0],
+                summary: page.summary,
+                ...outcome,
+              },
+            },
+            pagedAt,
+          );
+        }
+        await store
+          .burnWatch()
+          .save({ ...watch, page, pagedAt, resolveKey }, watch.version, clock());
+      } catch (error) {
+        logger.warn(
+          `Auto-rollback page for ${watch.entityRef} in ${watch.environment} not delivered, will retry: ${error}`,
+        );
+      }
+    }
+  }
+}
+
+/** Stops start-up when an SLO names a metrics provider that is not installed. */
+export function validateSloProviders(
+  pipelines: Pipelines,
+  providers: Iterable<string>,
+): void {
+  const known = [...providers];
+  for (const pipeline of pipelines.values()) {
+    pipeline.environments.forEach((env, e) => {
+      if (env.slo && !known.includes(env.slo.provider)) {
+        throw new PipelineConfigError(
+          `promotion.pipelines.${pipeline.name}.environments[${e}].slo.provider`,
+          `unknown metrics provider '${env.slo.provider}' (known: ${known.join(
+            ', ',
+          )})`,
+        );
+      }
+    });
+  }
+}

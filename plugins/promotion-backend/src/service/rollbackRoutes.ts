@@ -1,0 +1,129 @@
+import {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import {
+  confirmRollbackRequestSchema,
+  overrideRollbackRequestSchema,
+  promotionReadPermission,
+  promotionRollbackPermission,
+} from '@internal/plugin-promotion-common';
+import express from 'express';
+import { z } from 'zod';
+import { PromotionStore } from '../database/PromotionStore';
+import { PromotionEngine } from '../engine/PromotionEngine';
+import { authorize, callerOf } from './access';
+import { audited } from './decisionRoutes';
+import { listRollbackViews, toRollbackView } from './rollbackViews';
+import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
+import { parseInput } from './validation';
+
+/** What the rollback routes need. */
+export interface RollbackRouteOptions {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  store: PromotionStore;
+  engine: PromotionEngine;
+  resolver: ServiceResolver;
+}
+
+const listQuery = z
+  .object({ environment: z.string().min(1).max(63).optional() })
+  .strict();
+
+/** The rollback history, and on-call's confirm or override of automatic rollbacks. */
+export function mountRollbackRoutes(
+  router: express.Router,
+  options: RollbackRouteOptions,
+) {
+  const { httpAuth, permissions, auditor, store, engine, resolver } = options;
+
+  router.get(
+    '/v1/services/:kind/:namespace/:name/rollbacks',
+    async (req, res) => {
+      const caller = await callerOf(httpAuth, req);
+      const query = parseInput(listQuery, req.query, 'query');
+      const service = await resolver.resolve(serviceRefFromPath(req.params));
+      await authorize(
+        permissions,
+        caller,
+        promotionReadPermission,
+        service.entityRef,
+      );
+      res.json({
+        items: await listRollbackViews(
+          store,
+          service.entityRef,
+          query.environment,
+        ),
+      });
+    },
+  );
+
+  /** The automatic rollback named in the path, after checking the caller may act on it. */
+  async function authorizedRollback(req: express.Request) {
+    const caller = await callerOf(httpAuth, req);
+    const rollback = await store
+      .decisions()
+      .getRollback(req.params.rollbackId);
+    if (!rollback || rollback.trigger !== 'auto') {
+      throw new NotFoundError(
+        `No automatic rollback ${req.params.rollbackId}`,
+      );
+    }
+    const service = await resolver.resolve(rollback.entityRef);
+    await authorize(
+      permissions,
+      caller,
+      promotionRollbackPermission,
+      service.entityRef,
+    );
+    return { caller, rollback };
+  }
+
+  router.post('/v1/rollbacks/:rollbackId/confirm', async (req, res) => {
+    const body = parseInput(confirmRollbackRequestSchema, req.body ?? {});
+    await audited(
+      auditor,
+      req,
+      'auto-rollback-confirm',
+      { rollbackId: req.params.rollbackId },
+      async () => {
+        const { caller, rollback } = await authorizedRollback(req);
+        await engine.confirmAutoRollback({
+          rollbackId: rollback.id,
+          actor: caller.actor,
+          comment: body.comment,
+        });
+        const confirmed = (await store.decisions().getRollback(rollback.id))!;
+        const artifacts = await store.getArtifactsById([
+          confirmed.fromArtifactId,
+          confirmed.toArtifactId,
+        ]);
+        res.json(toRollbackView(confirmed, artifacts));
+      },
+    );
+  });
+
+  router.post('/v1/rollbacks/:rollbackId/override', async (req, res) => {
+    const body = parseInput(overrideRollbackRequestSchema, req.body);
+    await audited(
+      auditor,
+      req,
+      'auto-rollback-override',
+      { rollbackId: req.params.rollbackId },
+      async () => {
+        const { caller, rollback } = await authorizedRollback(req);
+        const promotion = await engine.overrideAutoRollback({
+          rollbackId: rollback.id,
+          actor: caller.actor,
+          comment: body.comment,
+        });
+        res.status(202).json({ promotionId: promotion.id });
+      },
+    );
+  });
+}

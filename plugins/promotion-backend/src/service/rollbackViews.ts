@@ -1,0 +1,49 @@
+import type { RollbackView } from '@internal/plugin-promotion-common';
+import { RollbackRecord } from '../database/DecisionStore';
+import { ArtifactRecord, PromotionStore } from '../database/PromotionStore';
+
+/** One stored rollback in the API's shape, with its time to roll back. */
+export function toRollbackView(
+  r: RollbackRecord,
+  artifacts: Map<string, ArtifactRecord>,
+): RollbackView {
+  const artifact = (id: string) => ({
+    digest: artifacts.get(id)?.digest ?? '',
+    version: artifacts.get(id)?.version ?? '',
+  });
+  return {
+    id: r.id,
+    entityRef: r.entityRef,
+    environment: r.environment,
+    trigger: r.trigger,
+    from: artifact(r.fromArtifactId),
+    to: artifact(r.toArtifactId),
+    actor: r.actor,
+    reason: r.reason,
+    evidence: r.evidence,
+    detectedAt: r.detectedAt.toISOString(),
+    dispatchedAt: r.dispatchedAt?.toISOString(),
+    mttrSeconds: r.dispatchedAt
+      ? (r.dispatchedAt.getTime() - r.detectedAt.getTime()) / 1000
+      : undefined,
+    resolution: r.resolution && {
+      ...r.resolution,
+      at: r.resolution.at.toISOString(),
+    },
+  };
+}
+
+/** A service's rollbacks, newest first, in the API's shape. */
+export async function listRollbackViews(
+  store: PromotionStore,
+  entityRef: string,
+  environment?: string,
+): Promise<RollbackView[]> {
+  const rollbacks = await store
+    .decisions()
+    .listRollbacks(entityRef, environment);
+  const artifacts = await store.getArtifactsById([
+    ...new Set(rollbacks.flatMap(r => [r.fromArtifactId, r.toArtifactId])),
+  ]);
+  return rollbacks.map(r => toRollbackView(r, artifacts));
+}
