@@ -102,8 +102,24 @@ test('approve in the tab, reach prod, roll back with one click', { timeout: 600_
     return p?.artifact.digest === first && p.gates.some(g => g.gate === 'approval' && g.verdict === 'pending');
   });
   await page.getByTestId('lane-prod').getByText('3.0.1').first().waitFor({ timeout: 30_000 });
-  await shot('waiting-for-approval');
   const panel = page.getByRole('region', { name: 'Approval into prod' });
+  await panel.scrollIntoViewIfNeeded();
+  await shot('waiting-for-approval');
+
+  // Layout with the approval panel open: the lanes sit side by side at
+  // 1400 px, and stack in one column with nothing sideways at 360 px.
+  const lanes = () => Promise.all(['dev', 'staging', 'prod'].map(env => page.getByTestId(`lane-${env}`).boundingBox()));
+  const wide = await lanes();
+  assert.ok(wide.every(box => Math.abs(box.y - wide[0].y) < 2), `lanes side by side at 1400 px: ${JSON.stringify(wide)}`);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="lane-prod"]').getBoundingClientRect().width < 360);
+  const narrow = await lanes();
+  assert.ok(narrow[0].y < narrow[1].y && narrow[1].y < narrow[2].y, `lanes stacked at 360 px: ${JSON.stringify(narrow)}`);
+  assert.ok(narrow.every(box => box.x >= 0 && box.x + box.width <= 360), `lanes inside 360 px: ${JSON.stringify(narrow)}`);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+  await panel.scrollIntoViewIfNeeded();
+  await shot('waiting-for-approval-360');
+  await page.setViewportSize({ width: 1400, height: 1000 });
   await panel.getByLabel('Comment').fill('checked the charge path');
   await panel.getByRole('button', { name: 'Approve' }).click();
   await verifiedIn('prod', first);
@@ -127,6 +143,13 @@ test('approve in the tab, reach prod, roll back with one click', { timeout: 600_
   const target = await page.getByTestId('rollback-target-digest').innerText();
   assert.equal(target.trim(), first);
   await page.getByLabel('Reason').fill('payment errors after 3.0.2');
+  // Let the dialog finish fading in, or the picture catches it half transparent.
+  await page.waitForFunction(() => {
+    for (let el = document.querySelector('[role="dialog"]'); el; el = el.parentElement) {
+      if (getComputedStyle(el).opacity !== '1') return false;
+    }
+    return true;
+  });
   await shot('rollback-dialog');
   await page.getByRole('button', { name: 'Roll back', exact: true }).click();
   await verifiedIn('prod', first);
@@ -135,4 +158,8 @@ test('approve in the tab, reach prod, roll back with one click', { timeout: 600_
   assert.equal(prod.holds[0].digest, second);
   await page.getByTestId('lane-prod').getByText('rollback').first().waitFor({ timeout: 30_000 });
   await shot('rolled-back');
+  // The rollback in the audit trail and the time to restore in DORA.
+  await page.getByText('rollback.requested').first().waitFor({ timeout: 30_000 });
+  await page.getByText('DORA', { exact: true }).scrollIntoViewIfNeeded();
+  await shot('history-dora');
 });

@@ -23,6 +23,7 @@ exports.up = async function up(knex) {
     table.text('page_summary').nullable().comment('What the page says');
     table.string('page_severity', 16).nullable().comment('critical or warning');
     table.timestamp('paged_at', { useTz: true }).nullable().comment('When the page was delivered (null while due)');
+    table.timestamp('page_lease_until', { useTz: true }).nullable().comment('A replica is delivering the page until then; after it, another may retry');
     table.string('resolve_key').nullable().comment('Dedup key of a delivered page whose condition has cleared and that is still to be resolved');
     table.timestamp('updated_at', { useTz: true }).notNullable().comment('Last write');
     table.index(['entity_ref', 'environment'], 'promotion_burn_watch_lane_idx');

@@ -56,6 +56,7 @@ export interface AutoRollbackOptions {
 }
 
 const ENGINE = 'engine';
+const PAGE_LEASE_MS = 60_000;
 
 /** Page keys: one page per condition per deployment, so pagers collapse repeats. */
 const pageKeys = {
@@ -337,7 +338,10 @@ export class AutoRollback {
     reading: BurnRateView,
     env: EnvironmentConfig,
     entityRef: string,
-  ): Pick<BurnWatchUpdate, 'page' | 'pagedAt' | 'resolveKey'> {
+  ): Pick<
+    BurnWatchUpdate,
+    'page' | 'pagedAt' | 'resolveKey' | 'pageLeaseUntil'
+  > {
     let wanted: OwedPage | undefined;
     if (status === 'blind') {
       wanted = {
@@ -354,7 +358,12 @@ export class AutoRollback {
     }
     const open = watch?.page;
     if (open && open.key === wanted?.key) {
-      return { page: open, pagedAt: watch?.pagedAt, resolveKey: watch?.resolveKey };
+      return {
+        page: open,
+        pagedAt: watch?.pagedAt,
+        resolveKey: watch?.resolveKey,
+        pageLeaseUntil: watch?.pageLeaseUntil,
+      };
     }
     return {
       page: wanted,
@@ -459,13 +468,22 @@ export class AutoRollback {
     }
   }
 
-  /** Sends the pages that are owed and resolves the ones whose condition cleared. */
+  /**
+   * Sends the pages that are owed and resolves the ones whose condition
+   * cleared. A replica leases a page before sending it, so replicas do not
+   * send it twice; one that dies while sending lets the lease lapse and
+   * another sends it (at least once; pagers collapse repeats by dedup key).
+   */
   private async deliverPages(): Promise<void> {
     const { store, pager, clock, logger } = this.options;
-    for (const watch of await store.burnWatch().listPagesDue()) {
+    for (const due of await store.burnWatch().listPagesDue(clock())) {
+      const leased = { ...due, pageLeaseUntil: new Date(clock().getTime() + PAGE_LEASE_MS) };
+      if (!(await store.burnWatch().save(leased, due.version, clock()))) {
+        continue;
+      }
+      const { page } = due;
+      let { pagedAt, resolveKey } = due;
       try {
-        const { page } = watch;
-        let { pagedAt, resolveKey } = watch;
         if (resolveKey) {
           await pager.resolve(resolveKey);
           resolveKey = undefined;
@@ -475,9 +493,9 @@ export class AutoRollback {
             dedupKey: page.key,
             summary: page.summary,
             severity: page.severity,
-            entityRef: watch.entityRef,
-            environment: watch.environment,
-            details: { burnRate: watch.reading, rollbackId: watch.rollbackId },
+            entityRef: due.entityRef,
+            environment: due.environment,
+            details: { burnRate: due.reading, rollbackId: due.rollbackId },
           });
           if (outcome.delivered.length === 0) {
             throw new Error(`no pager took it (${outcome.failed.join(', ')})`);
@@ -485,8 +503,8 @@ export class AutoRollback {
           pagedAt = clock();
           await store.appendEvent(
             {
-              entityRef: watch.entityRef,
-              environment: watch.environment,
+              entityRef: due.entityRef,
+              environment: due.environment,
               kind: 'oncall.paged',
               actor: ENGINE,
               details: {
@@ -498,14 +516,19 @@ export class AutoRollback {
             pagedAt,
           );
         }
-        await store
-          .burnWatch()
-          .save({ ...watch, page, pagedAt, resolveKey }, watch.version, clock());
       } catch (error) {
         logger.warn(
-          `Auto-rollback page for ${watch.entityRef} in ${watch.environment} not delivered, will retry: ${error}`,
+          `Auto-rollback page for ${due.entityRef} in ${due.environment} not delivered, will retry: ${error}`,
         );
       }
+      // Done or not, the lease ends: what is still owed is retried next pass.
+      await store
+        .burnWatch()
+        .save(
+          { ...due, pagedAt, resolveKey, pageLeaseUntil: undefined },
+          due.version + 1,
+          clock(),
+        );
     }
   }
 }

@@ -36,6 +36,8 @@ export interface BurnWatchRecord {
   pagedAt?: Date;
   /** Key of a delivered page whose condition cleared; still to be resolved. */
   resolveKey?: string;
+  /** A replica is sending or resolving the page until then. */
+  pageLeaseUntil?: Date;
 }
 
 /** The fields a watch update writes. */
@@ -63,6 +65,7 @@ function fromRow(row: any): BurnWatchRecord {
       : undefined,
     pagedAt: toDate(row.paged_at),
     resolveKey: row.resolve_key ?? undefined,
+    pageLeaseUntil: toDate(row.page_lease_until),
   };
 }
 
@@ -80,6 +83,7 @@ function toRow(watch: BurnWatchUpdate, now: Date) {
     page_severity: watch.page?.severity ?? null,
     paged_at: watch.pagedAt ?? null,
     resolve_key: watch.resolveKey ?? null,
+    page_lease_until: watch.pageLeaseUntil ?? null,
     updated_at: now,
   };
 }
@@ -164,13 +168,16 @@ export class BurnWatchStore {
     }
   }
 
-  /** Watches with a page to send or a page to resolve. */
-  async listPagesDue(limit = 50): Promise<BurnWatchRecord[]> {
+  /** Watches with a page to send or resolve that no replica is working on. */
+  async listPagesDue(now: Date, limit = 50): Promise<BurnWatchRecord[]> {
     const rows = await this.db(TABLE)
       .where(q =>
         q
           .where(w => w.whereNotNull('page_key').whereNull('paged_at'))
           .orWhereNotNull('resolve_key'),
+      )
+      .where(q =>
+        q.whereNull('page_lease_until').orWhere('page_lease_until', '<', now),
       )
       .orderBy('updated_at')
       .limit(limit);

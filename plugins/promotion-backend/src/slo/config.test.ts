@@ -22,12 +22,18 @@ describe('readSloConfig', () => {
           { long: { hours: 1 }, short: { minutes: 5 }, burnRate: 14.4 },
           { long: { hours: 6 }, short: { minutes: 30 }, burnRate: 6 },
         ],
+        settle: { minutes: 3 },
+        provider: 'prometheus',
+        providerOptions: { job: 'checkout' },
       }),
     ).toEqual({
       objective: 0.999,
       periodMs: 30 * DAY,
       sustainMs: 2 * MINUTE,
       minRequests: 100,
+      settleMs: 3 * MINUTE,
+      provider: 'prometheus',
+      providerOptions: { job: 'checkout' },
       windows: [
         { longWindowMs: HOUR, shortWindowMs: 5 * MINUTE, burnRate: 14.4 },
         { longWindowMs: 6 * HOUR, shortWindowMs: 30 * MINUTE, burnRate: 6 },
@@ -42,6 +48,9 @@ describe('readSloConfig', () => {
       periodMs: 30 * DAY,
       sustainMs: 2 * MINUTE,
       minRequests: 100,
+      settleMs: MINUTE,
+      provider: 'push',
+      providerOptions: {},
       windows: DEFAULT_BURN_WINDOWS,
     });
     // A private copy: callers may not reach the shared defaults through it.
@@ -138,6 +147,12 @@ describe('readSloConfig', () => {
       name: 'negative sustain',
       slo: { objective: 0.999, sustain: { minutes: -1 } },
       key: 'sustain',
+      problem: /must not be negative/,
+    },
+    {
+      name: 'negative settle',
+      slo: { objective: 0.999, settle: { minutes: -1 } },
+      key: 'settle',
       problem: /must not be negative/,
     },
     {

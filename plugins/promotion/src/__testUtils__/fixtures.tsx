@@ -20,6 +20,7 @@ import {
   type Deployment,
   type DeploymentState,
   type PipelineView,
+  type RollbackView,
 } from '@internal/plugin-promotion-common';
 import { PromotionApi, promotionApiRef } from '../api';
 
@@ -206,6 +207,63 @@ export function pipelineFixture(): PipelineView {
   };
 }
 
+/**
+ * prod rolled back automatically from 1.3.0 to 1.2.0 five minutes ago, fired
+ * by the 1h/5m window pair, and waiting for on-call's answer.
+ */
+export function autoRollbackFixture(): RollbackView {
+  return {
+    id: 'rb-1',
+    entityRef: ENTITY_REF,
+    environment: 'prod',
+    trigger: 'auto',
+    from: { digest: digest('a'), version: '1.3.0' },
+    to: { digest: digest('c'), version: '1.2.0' },
+    actor: 'promotion-engine',
+    reason: 'error budget burning 20x too fast (1h/5m)',
+    evidence: {
+      objective: 0.999,
+      sustainMs: 120_000,
+      windows: [
+        {
+          long: '1h',
+          short: '5m',
+          threshold: 14.4,
+          longBurnRate: 20.04,
+          shortBurnRate: 31.2,
+          status: 'firing',
+        },
+        {
+          long: '6h',
+          short: '30m',
+          threshold: 6,
+          longBurnRate: 4.1,
+          shortBurnRate: 7,
+          status: 'ok',
+        },
+      ],
+    },
+    detectedAt: minutesAgo(5),
+    dispatchedAt: minutesAgo(4.3),
+    mttrSeconds: 42,
+  };
+}
+
+/** The pipeline fixture with an unanswered automatic rollback in prod. */
+export function pipelineWithAutoRollback(
+  rollback: RollbackView = autoRollbackFixture(),
+): PipelineView {
+  const pipeline = pipelineFixture();
+  const prod = pipeline.environments[2];
+  prod.autoRollback = rollback;
+  prod.current = {
+    ...deployment('prod', '1.2.0', 'c', 'verified'),
+    trigger: 'rollback',
+  };
+  prod.previous = deployment('prod', '1.3.0', 'a', 'rolled_back');
+  return pipeline;
+}
+
 /** A PromotionApi whose every method is a jest mock, answering with the fixtures. */
 export function fakePromotionApi(
   pipeline: PipelineView = pipelineFixture(),
@@ -232,6 +290,17 @@ export function fakePromotionApi(
       createdAt: new Date().toISOString(),
     }),
     liftFreeze: async () => undefined,
+    confirmRollback: async rollbackId => ({
+      ...autoRollbackFixture(),
+      id: rollbackId,
+      resolution: {
+        decision: 'confirmed',
+        actor: 'user:default/carol',
+        at: new Date().toISOString(),
+      },
+    }),
+    overrideRollback: async () => ({ promotionId: 'p-3' }),
+    listRollbacks: async () => ({ items: [autoRollbackFixture()] }),
   };
   for (const key of Object.keys(api) as Array<keyof PromotionApi>) {
     (api as any)[key] = jest.fn(api[key] as (...args: any[]) => any);

@@ -7,6 +7,7 @@ import type {
   Page,
   PipelineView,
   Promotion,
+  RollbackView,
 } from '@internal/plugin-promotion-common';
 
 /** Paging of a list endpoint. */
@@ -50,6 +51,26 @@ export interface CreateFreezeRequest {
   allServices?: boolean;
 }
 
+/** Body of a confirmation of an automatic rollback. */
+export interface ConfirmRollbackRequest {
+  comment?: string;
+}
+
+/** Body of an override of an automatic rollback: why the artifact goes back in. */
+export interface OverrideRollbackRequest {
+  comment: string;
+}
+
+/** What the backend accepted for an override: the promotion redeploying the artifact. */
+export interface OverrideRollbackResponse {
+  promotionId: string;
+}
+
+/** Filters of {@link PromotionApi.listRollbacks}. */
+export interface ListRollbacksOptions {
+  environment?: string;
+}
+
 /** Client of the promotion backend. */
 export interface PromotionApi {
   /** A service's pipeline: lanes, deployments, gates. */
@@ -84,6 +105,24 @@ export interface PromotionApi {
     entityRef: string,
     request: RollbackRequest,
   ): Promise<RollbackResponse>;
+  /** On-call agrees with an automatic rollback: it stands. */
+  confirmRollback(
+    rollbackId: string,
+    request?: ConfirmRollbackRequest,
+  ): Promise<RollbackView>;
+  /**
+   * On-call disagrees with an automatic rollback: the rolled-back artifact is
+   * deployed again, with automatic rollback off for that deployment.
+   */
+  overrideRollback(
+    rollbackId: string,
+    request: OverrideRollbackRequest,
+  ): Promise<OverrideRollbackResponse>;
+  /** The service's rollbacks, manual and automatic, newest first. */
+  listRollbacks(
+    entityRef: string,
+    options?: ListRollbacksOptions,
+  ): Promise<{ items: RollbackView[] }>;
   /** Let automation promote a held artifact again. */
   releaseHold(
     entityRef: string,

@@ -137,6 +137,72 @@ describe('PromotionClient', () => {
     });
   });
 
+  it('confirms an automatic rollback, with or without a comment', async () => {
+    const view = {
+      id: 'rb/1',
+      environment: 'prod',
+      trigger: 'auto',
+      resolution: { decision: 'confirmed', actor: 'user:default/erin' },
+    };
+    const seen = record('post', `${baseUrl}/v1/rollbacks/rb%2F1/confirm`, () =>
+      HttpResponse.json(view),
+    );
+    const client = createClient();
+    await expect(
+      client.confirmRollback('rb/1', { comment: 'error budget was burning' }),
+    ).resolves.toMatchObject({ resolution: { decision: 'confirmed' } });
+    await client.confirmRollback('rb/1');
+    expect(seen.map(s => s.body)).toEqual([
+      { comment: 'error budget was burning' },
+      {},
+    ]);
+  });
+
+  it('overrides an automatic rollback and returns the redeploying promotion', async () => {
+    const seen = record('post', `${baseUrl}/v1/rollbacks/rb1/override`, () =>
+      HttpResponse.json({ promotionId: 'p7' }, { status: 202 }),
+    );
+    await expect(
+      createClient().overrideRollback('rb1', { comment: 'false alarm' }),
+    ).resolves.toEqual({ promotionId: 'p7' });
+    expect(seen[0].body).toEqual({ comment: 'false alarm' });
+  });
+
+  it('lists rollbacks of one environment', async () => {
+    const seen = record('get', `${service}/rollbacks`, () =>
+      HttpResponse.json({ items: [{ id: 'rb1', mttrSeconds: 42 }] }),
+    );
+    const client = createClient();
+    const list = await client.listRollbacks(entityRef, {
+      environment: 'prod',
+    });
+    expect(list.items[0].mttrSeconds).toBe(42);
+    await client.listRollbacks(entityRef);
+    expect(seen.map(s => s.url.search)).toEqual(['?environment=prod', '']);
+  });
+
+  it('reports a rollback already resolved as a 409 with the server message', async () => {
+    record('post', `${baseUrl}/v1/rollbacks/rb1/confirm`, () =>
+      HttpResponse.json(
+        {
+          error: {
+            name: 'ConflictError',
+            message: 'rollback rb1 was already overridden',
+          },
+          request: { method: 'POST', url: '/v1/rollbacks/rb1/confirm' },
+          response: { statusCode: 409 },
+        },
+        { status: 409 },
+      ),
+    );
+    const error = await createClient()
+      .confirmRollback('rb1')
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(409);
+    expect(error.cause.message).toBe('rollback rb1 was already overridden');
+  });
+
   it('releases a hold, creates and lifts a freeze', async () => {
     const released = record(
       'post',

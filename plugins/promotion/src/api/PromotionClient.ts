@@ -9,11 +9,16 @@ import type {
   Page,
   PipelineView,
   Promotion,
+  RollbackView,
 } from '@internal/plugin-promotion-common';
 import {
+  ConfirmRollbackRequest,
   CreateFreezeRequest,
   ListDeploymentsOptions,
   ListEventsOptions,
+  ListRollbacksOptions,
+  OverrideRollbackRequest,
+  OverrideRollbackResponse,
   PromotionApi,
   RollbackRequest,
   RollbackResponse,
@@ -115,6 +120,37 @@ export class PromotionClient implements PromotionApi {
     request: RollbackRequest,
   ): Promise<RollbackResponse> {
     return this.post(`${servicePath(entityRef)}/rollback`, request);
+  }
+
+  async confirmRollback(
+    rollbackId: string,
+    request: ConfirmRollbackRequest = {},
+  ): Promise<RollbackView> {
+    return this.post(
+      `/v1/rollbacks/${encodeURIComponent(rollbackId)}/confirm`,
+      { comment: request.comment },
+    );
+  }
+
+  async overrideRollback(
+    rollbackId: string,
+    request: OverrideRollbackRequest,
+  ): Promise<OverrideRollbackResponse> {
+    return this.post(
+      `/v1/rollbacks/${encodeURIComponent(rollbackId)}/override`,
+      { comment: request.comment },
+    );
+  }
+
+  async listRollbacks(
+    entityRef: string,
+    options: ListRollbacksOptions = {},
+  ): Promise<{ items: RollbackView[] }> {
+    return this.request(
+      withQuery(`${servicePath(entityRef)}/rollbacks`, {
+        environment: options.environment,
+      }),
+    );
   }
 
   async releaseHold(

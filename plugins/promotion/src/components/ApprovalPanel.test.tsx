@@ -122,6 +122,52 @@ describe('ApprovalPanel', () => {
     );
   });
 
+  it('names the approver group and shows the refusal of a non-member', async () => {
+    const pipeline = pipelineFixture();
+    const gates = pipeline.environments[2].promotion!.gates;
+    gates[3] = {
+      ...gates[3],
+      evidence: {
+        risk: ['schema-migration'],
+        approvals: [],
+        group: 'group:default/payments-approvers',
+      },
+    };
+    const api = fakePromotionApi(pipeline);
+    api.approvePromotion.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: {
+              name: 'NotAllowedError',
+              message:
+                'only members of group:default/payments-approvers may approve',
+            },
+            response: { statusCode: 403 },
+          }),
+          { status: 403, headers: { 'Content-Type': 'application/json' } },
+        ) as any,
+      ),
+    );
+    await renderWithApis(<EntityPromotionContent />, { api });
+    const panel = await approvalPanel();
+    expect(panel).toHaveTextContent(
+      'Approvers: members of group:default/payments-approvers',
+    );
+    const approve = within(panel).getByRole('button', { name: 'Approve' });
+    await waitFor(() => expect(approve).toBeEnabled());
+    await userEvent.click(approve);
+    expect(await within(panel).findByRole('alert')).toHaveTextContent(
+      'only members of group:default/payments-approvers may approve',
+    );
+  });
+
+  it('names no group when the approval gate has none', async () => {
+    await renderWithApis(<EntityPromotionContent />);
+    const panel = await approvalPanel();
+    expect(within(panel).queryByText(/Approvers:/)).toBeNull();
+  });
+
   it('lists earlier decisions and blocks a second one by the same user', async () => {
     const pipeline = pipelineFixture();
     pipeline.environments[2].promotion!.approvals = [

@@ -21,6 +21,13 @@ export function needsApproval(promotion: Promotion): boolean {
   );
 }
 
+/** The group whose members alone may decide, when the approval gate names one. */
+export function approverGroup(promotion: Promotion): string | undefined {
+  const group = promotion.gates.find(g => g.gate === 'approval')?.evidence
+    ?.group;
+  return typeof group === 'string' && group !== '' ? group : undefined;
+}
+
 // Entity refs compare case-insensitively in Backstage.
 const sameRef = (a: string, b: string) =>
   a.toLocaleLowerCase('en-US') === b.toLocaleLowerCase('en-US');
@@ -60,6 +67,7 @@ export const ApprovalPanel = ({ promotion }: { promotion: Promotion }) => {
   const commentId = useId();
 
   const author = promotion.artifact.author;
+  const group = approverGroup(promotion);
   let blocked: string | undefined;
   if (!permission.loading && !permission.allowed) {
     blocked = 'not permitted';
@@ -106,6 +114,11 @@ export const ApprovalPanel = ({ promotion }: { promotion: Promotion }) => {
       <Typography variant="subtitle2">
         Waiting for approval of {promotion.artifact.version}
       </Typography>
+      {group && (
+        <Typography variant="body2" color="textSecondary">
+          Approvers: members of {group}
+        </Typography>
+      )}
       <ApprovalList promotion={promotion} />
       <TextField
         id={commentId}

@@ -2,7 +2,7 @@ import { Box, Chip, Typography } from '@material-ui/core';
 import { CopyTextButton } from '@backstage/core-components';
 import type { Artifact, Deployment } from '@internal/plugin-promotion-common';
 import { DeploymentStateIcon } from './DeploymentStateIcon';
-import { formatRelative, shortDigest } from './format';
+import { formatRelative, shortDigest, shortenDigests } from './format';
 
 const STATE_LABEL: Record<Deployment['state'], string> = {
   queued: 'queued',
@@ -77,8 +77,12 @@ export const DeploymentSummary = ({
         {` · ${deployment.trigger} by ${deployment.actor}`}
       </Typography>
       {deployment.reason && (
-        <Typography variant="body2" color="textSecondary">
-          {deployment.reason}
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          title={deployment.reason}
+        >
+          {shortenDigests(deployment.reason)}
         </Typography>
       )}
     </Box>

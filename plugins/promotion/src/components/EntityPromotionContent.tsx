@@ -23,11 +23,18 @@ import { FreezeBanner } from './FreezeBanner';
 import { HistoryTable } from './HistoryTable';
 import { PipelineProvider } from './PipelineContext';
 import { PipelineLanes } from './PipelineLanes';
+import { RollbacksCard } from './RollbacksCard';
 import { errorMessage } from './format';
 
 // DORA figures only move when a deployment does, not on every soak sample.
 const deploymentsKey = (pipeline: PipelineView) =>
   pipeline.recentDeployments.map(d => `${d.id}:${d.state}`).join(',');
+
+// Rollbacks also change when on-call answers one, which moves no deployment.
+const rollbacksKey = (pipeline: PipelineView) =>
+  `${deploymentsKey(pipeline)}|${pipeline.environments
+    .map(lane => lane.autoRollback?.id ?? '')
+    .join(',')}`;
 
 const PipelineContent = ({ entityRef }: { entityRef: string }) => {
   const { value, error, loading, version, refresh } = usePipeline(entityRef);
@@ -66,10 +73,17 @@ const PipelineContent = ({ entityRef }: { entityRef: string }) => {
           <Grid item xs={12}>
             <PipelineLanes pipeline={value} />
           </Grid>
-          <Grid item xs={12} md={4}>
+          <Grid item xs={12} md={6}>
             <DoraCard entityRef={entityRef} version={deploymentsKey(value)} />
           </Grid>
-          <Grid item xs={12} md={8}>
+          <Grid item xs={12} md={6}>
+            <RollbacksCard
+              entityRef={entityRef}
+              version={rollbacksKey(value)}
+            />
+          </Grid>
+          {/* The audit table needs the full width for its six columns. */}
+          <Grid item xs={12}>
             <HistoryTable
               entityRef={entityRef}
               environments={value.environments.map(lane => lane.name)}

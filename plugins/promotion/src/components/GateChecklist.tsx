@@ -39,6 +39,8 @@ export const GateChecklist = ({
               <GateVerdictIcon verdict={gate.verdict} />
             </ListItemIcon>
             <ListItemText
+              // The Backstage theme cuts dense list text to one line; a gate's reason must be read whole.
+              style={{ whiteSpace: 'normal' }}
               primary={
                 <Box display="flex" alignItems="center" flexWrap="wrap">
                   <span style={{ marginRight: 8 }}>

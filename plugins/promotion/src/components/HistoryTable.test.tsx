@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type { AuditEvent } from '@internal/plugin-promotion-common';
 import {
@@ -134,6 +134,45 @@ describe('HistoryTable', () => {
         expect.objectContaining({ kind: 'deployment.rolled_back' }),
       ),
     );
+  });
+
+  it('lists the events instead of a table on a phone-sized screen', async () => {
+    const matchMedia = window.matchMedia;
+    // jsdom has no layout: answer every media query as a narrow screen would.
+    window.matchMedia = (query: string) =>
+      ({
+        matches: /max-width/.test(query),
+        media: query,
+        onchange: null,
+        addListener: () => {},
+        removeListener: () => {},
+        addEventListener: () => {},
+        removeEventListener: () => {},
+        dispatchEvent: () => false,
+      } as MediaQueryList);
+    try {
+      const api = setup();
+      api.listEvents.mockResolvedValue({
+        items: [
+          {
+            ...event('e1', 'deployment.superseded', 'prod'),
+            details: { reason: `replaced by ${digest('c')}` },
+          },
+        ],
+        totalCount: 1,
+      });
+      await render(api);
+      const list = await screen.findByRole('list', { name: 'Events' });
+      expect(screen.queryByRole('table')).toBeNull();
+      const item = within(list).getByRole('listitem');
+      expect(item).toHaveTextContent('deployment.superseded · prod');
+      expect(item).toHaveTextContent('user:default/alice · bbbbbbbbbbbb');
+      expect(
+        within(item).getByText('replaced by cccccccccccc'),
+      ).toHaveAttribute('title', `replaced by ${digest('c')}`);
+    } finally {
+      window.matchMedia = matchMedia;
+    }
   });
 
   it('shows an empty table when there are no events', async () => {

@@ -5,9 +5,12 @@ import {
   MenuItem,
   TextField,
   Typography,
+  useMediaQuery,
 } from '@material-ui/core';
+import { makeStyles, Theme } from '@material-ui/core/styles';
 import {
   InfoCard,
+  Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
@@ -16,7 +19,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import type { AuditEvent } from '@internal/plugin-promotion-common';
 import useAsync from 'react-use/esm/useAsync';
 import { promotionApiRef } from '../api';
-import { formatRelative, shortDigest } from './format';
+import { formatRelative, shortDigest, shortenDigests } from './format';
 
 /** Event kinds the backend writes, by family; a family filters all of its kinds. */
 export const EVENT_KINDS: Record<string, string[]> = {
@@ -55,23 +58,106 @@ function describeDetails(details: Record<string, unknown>): string {
     .join(', ');
 }
 
+// Short columns stay on one line (a kind such as deployment.superseded is
+// unreadable split mid-word); the details take the rest and wrap. The
+// table gives unsized columns equal shares, so every column names its share.
+const oneLine = { whiteSpace: 'nowrap' } as const;
+
 const columns: TableColumn<AuditEvent>[] = [
   {
     title: 'When',
     field: 'at',
+    width: '12%',
+    cellStyle: oneLine,
     render: e => <span title={e.at}>{formatRelative(e.at)}</span>,
   },
-  { title: 'Environment', field: 'environment', emptyValue: '—' },
-  { title: 'Kind', field: 'kind' },
-  { title: 'Actor', field: 'actor' },
+  {
+    title: 'Environment',
+    field: 'environment',
+    emptyValue: '—',
+    width: '10%',
+    cellStyle: oneLine,
+  },
+  { title: 'Kind', field: 'kind', width: '14%', cellStyle: oneLine },
+  { title: 'Actor', field: 'actor', width: '12%', cellStyle: oneLine },
   {
     title: 'Digest',
     field: 'digest',
+    width: '12%',
+    cellStyle: oneLine,
     render: e =>
       e.digest ? <code title={e.digest}>{shortDigest(e.digest)}</code> : '—',
   },
-  { title: 'Details', render: e => describeDetails(e.details) },
+  {
+    title: 'Details',
+    width: '40%',
+    cellStyle: { minWidth: 240, overflowWrap: 'anywhere' },
+    render: e => {
+      const details = describeDetails(e.details);
+      return <span title={details}>{shortenDigests(details)}</span>;
+    },
+  },
 ];
+
+const useStyles = makeStyles(theme => ({
+  event: {
+    listStyle: 'none',
+    overflowWrap: 'anywhere',
+    padding: theme.spacing(1, 0),
+    borderBottom: `1px solid ${theme.palette.divider}`,
+  },
+}));
+
+/**
+ * The events as a list, for phone-sized screens where six table columns do
+ * not fit and a sideways-scrolling table hides most of them.
+ */
+const EventList = ({
+  events,
+  loading,
+}: {
+  events: AuditEvent[];
+  loading: boolean;
+}) => {
+  const classes = useStyles();
+  if (loading) return <Progress />;
+  if (events.length === 0) {
+    return (
+      <Box p={2}>
+        <Typography variant="body2">No events</Typography>
+      </Box>
+    );
+  }
+  return (
+    <Box component="ul" m={0} px={2} aria-label="Events">
+      {events.map(e => {
+        const details = describeDetails(e.details);
+        return (
+          <li key={e.id} className={classes.event}>
+            <Typography variant="body2">
+              <strong>{e.kind}</strong>
+              {e.environment ? ` · ${e.environment}` : ''}
+            </Typography>
+            <Typography variant="caption" color="textSecondary" component="div">
+              <span title={e.at}>{formatRelative(e.at)}</span> · {e.actor}
+              {e.digest && (
+                <>
+                  {' · '}
+                  <code title={e.digest}>{shortDigest(e.digest)}</code>
+                </>
+              )}
+            </Typography>
+            {details && (
+              <Typography variant="body2" title={details}>
+                {shortenDigests(details)}
+              </Typography>
+            )}
+          </li>
+        );
+      })}
+    </Box>
+  );
+};
 
 const FilterSelect = ({
   label,
@@ -117,6 +203,7 @@ export const HistoryTable = ({
   version?: number;
 }) => {
   const api = useApi(promotionApiRef);
+  const narrow = useMediaQuery((theme: Theme) => theme.breakpoints.down('xs'));
   const [environment, setEnvironment] = useState('');
   const [kind, setKind] = useState('');
   // cursors[i] opens page i; the backend pages by cursor, so only step back and forth.
@@ -172,9 +259,11 @@ export const HistoryTable = ({
           ])}
         </FilterSelect>
       </Box>
-      {error ? (
-        <ResponseErrorPanel error={error} />
-      ) : (
+      {error && <ResponseErrorPanel error={error} />}
+      {!error && narrow && (
+        <EventList events={value?.items ?? []} loading={showLoading} />
+      )}
+      {!error && !narrow && (
         <Table<AuditEvent>
           columns={columns}
           data={value?.items ?? []}

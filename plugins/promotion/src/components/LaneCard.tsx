@@ -5,6 +5,7 @@ import type {
   EnvironmentLane,
   SoakView,
 } from '@internal/plugin-promotion-common';
+import { AutoRollbackPanel } from './AutoRollbackPanel';
 import { BurnRateIndicator } from './BurnRateIndicator';
 import { DeploymentSummary } from './DeploymentSummary';
 import { EnvironmentVariables } from './EnvironmentVariables';
@@ -43,6 +44,7 @@ export const LaneCard = ({
       </Box>
     }
   >
+    {lane.autoRollback && <AutoRollbackPanel rollback={lane.autoRollback} />}
     {lane.freezes.length > 0 && (
       <Chip size="small" color="secondary" label="frozen" />
     )}

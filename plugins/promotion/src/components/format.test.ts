@@ -4,11 +4,21 @@ import {
   formatDuration,
   formatRelative,
   shortDigest,
+  shortenDigests,
 } from './format';
 
 describe('format', () => {
   it('shortens a digest to 12 hex characters', () => {
     expect(shortDigest(`sha256:${'ab'.repeat(32)}`)).toBe('abababababab');
+  });
+
+  it('shortens every full digest inside a text', () => {
+    const a = `sha256:${'a'.repeat(64)}`;
+    const b = `sha256:${'b1'.repeat(32)}`;
+    expect(shortenDigests(`replaced by ${a} after ${b}`)).toBe(
+      'replaced by aaaaaaaaaaaa after b1b1b1b1b1b1',
+    );
+    expect(shortenDigests('sha256:abc stays')).toBe('sha256:abc stays');
   });
 
   it('says how long ago something happened', () => {

@@ -5,6 +5,11 @@ export function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
+/** Text with every full digest in it cut to its short form, e.g. a deployment's reason. */
+export function shortenDigests(text: string): string {
+  return text.replace(/sha256:[0-9a-f]{64}/g, shortDigest);
+}
+
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['year', 365 * 24 * 3600e3],
   ['month', 30 * 24 * 3600e3],

@@ -1,0 +1,83 @@
+/** One window pair of the burn-rate reading that fired an automatic rollback. */
+export interface EvidenceWindow {
+  long: string;
+  short: string;
+  threshold?: number;
+  longBurnRate?: number;
+  shortBurnRate?: number;
+  status?: string;
+}
+
+/** The parts of an automatic rollback's evidence the panel can show. */
+export interface RollbackEvidence {
+  /** SLO objective, e.g. 0.999. */
+  objective?: number;
+  /** How long the burn rate had to stay over its threshold before the rollback. */
+  sustainMs?: number;
+  windows: EvidenceWindow[];
+}
+
+const number = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/**
+ * Reads the burn-rate evidence of an automatic rollback. The evidence is a
+ * free-form record (older rows, other engines), so anything missing or of the
+ * wrong type is left out rather than trusted.
+ */
+export function readRollbackEvidence(
+  evidence?: Record<string, unknown>,
+): RollbackEvidence {
+  const objective = number(evidence?.objective);
+  const windows: EvidenceWindow[] = [];
+  const raw = evidence?.windows;
+  for (const item of Array.isArray(raw) ? raw : []) {
+    if (!item || typeof item !== 'object') continue;
+    const w = item as Record<string, unknown>;
+    const long = text(w.long);
+    const short = text(w.short);
+    if (!long && !short) continue;
+    windows.push({
+      long: long ?? '?',
+      short: short ?? '?',
+      threshold: number(w.threshold),
+      longBurnRate: number(w.longBurnRate),
+      shortBurnRate: number(w.shortBurnRate),
+      status: text(w.status),
+    });
+  }
+  return {
+    objective:
+      objective !== undefined && objective > 0 && objective < 1
+        ? objective
+        : undefined,
+    sustainMs: number(evidence?.sustainMs),
+    windows,
+  };
+}
+
+/** True when a window pair was over its threshold: the backend says so, or both rates show it. */
+export function isFiring(window: EvidenceWindow): boolean {
+  if (window.status) return window.status === 'firing';
+  const { threshold, longBurnRate, shortBurnRate } = window;
+  return (
+    threshold !== undefined &&
+    longBurnRate !== undefined &&
+    shortBurnRate !== undefined &&
+    longBurnRate >= threshold &&
+    shortBurnRate >= threshold
+  );
+}
+
+/** A burn rate as people quote it: "14.4×", or "no data". */
+export function formatBurnRate(value?: number): string {
+  return value === undefined ? 'no data' : `${Number(value.toFixed(1))}×`;
+}
+
+/** An SLO objective as a percentage without trailing zeros: 0.999 → "99.9%". */
+export function formatObjective(objective: number): string {
+  return `${(objective * 100).toFixed(3).replace(/\.?0+$/, '')}%`;
+}
