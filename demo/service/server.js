@@ -12,6 +12,12 @@
  *   demo:errors     every fifth counted request is a 500 (20 %)
  *   demo:slow       counted requests take about a second
  *   demo:saturated  process_saturation_ratio reads 0.95
+ *
+ * With PROMOTION_PUSH_URL set (the promotion API's base URL), it also pushes
+ * its health every 2 s to the push metrics API, as a service's collector
+ * would: request counters for the SLO burn rate, and error rate, latency and
+ * saturation for the soak graph. It names its digest, so the API refuses the
+ * warm previous process (409) and only the artifact running is counted.
  */
 
 const http = require('node:http');
@@ -100,6 +106,59 @@ function countRequest() {
     if (seconds <= le) metrics.bucketCounts[i] += 1;
   });
   return { code, seconds };
+}
+
+const pushUrl = env.PROMOTION_PUSH_URL;
+// The demo's static CI token (app-config.yaml); a real collector has its own.
+const pushToken = env.PROMOTION_PUSH_TOKEN ?? 'demo-ci-token-change-me';
+const PUSH_INTERVAL_MS = 2000;
+const pushed = { total: 0, errors: 0, durationSum: 0 };
+
+/** One push of this process's health; failures are only logged. */
+async function pushHealth() {
+  const [kind, rest] = entityRef.split(':');
+  const [namespace, name] = (rest ?? '').split('/');
+  const total = metrics.requests[200] + metrics.requests[500];
+  const delta = total - pushed.total;
+  const samples = [
+    { signal: 'requestsTotal', value: total },
+    { signal: 'requestsGood', value: metrics.requests[200] },
+    { signal: 'saturation', value: saturation() },
+  ];
+  if (delta > 0) {
+    samples.push(
+      {
+        signal: 'errorRate',
+        value: (metrics.requests[500] - pushed.errors) / delta,
+      },
+      {
+        signal: 'latency',
+        value: (metrics.durationSum - pushed.durationSum) / delta,
+      },
+    );
+  }
+  Object.assign(pushed, {
+    total,
+    errors: metrics.requests[500],
+    durationSum: metrics.durationSum,
+  });
+  const url = `${pushUrl}/v1/services/${kind}/${namespace}/${name}/environments/${environment}/samples`;
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${pushToken}`,
+      },
+      body: JSON.stringify({ samples, digest }),
+    });
+    // 409: no longer the artifact running here (kept warm); stay quiet.
+    if (!res.ok && res.status !== 409) {
+      process.stderr.write(`demo service: push answered ${res.status}\n`);
+    }
+  } catch (error) {
+    process.stderr.write(`demo service: push failed: ${error}\n`);
+  }
 }
 
 function saturation() {
@@ -219,6 +278,8 @@ function answerPage(req, res, code) {
 const server = http.createServer(handle);
 /** @type {NodeJS.Timeout | undefined} */
 let traffic;
+/** @type {NodeJS.Timeout | undefined} */
+let pusher;
 
 server.on('error', error => {
   process.stderr.write(`demo service: ${error.message}\n`);
@@ -234,6 +295,9 @@ server.listen(port, HOST, () => {
   if (trafficIntervalMs > 0) {
     traffic = setInterval(countRequest, trafficIntervalMs);
   }
+  if (pushUrl && entityRef) {
+    pusher = setInterval(pushHealth, PUSH_INTERVAL_MS);
+  }
 });
 
 if (has('demo:crash')) {
@@ -245,6 +309,7 @@ if (has('demo:crash')) {
 
 function shutdown() {
   clearInterval(traffic);
+  clearInterval(pusher);
   server.close(() => process.exit(0));
   server.closeAllConnections();
   // Never hang the deployer's stop: leave even if a socket lingers.

@@ -161,6 +161,25 @@ describe.each(databases.eachSupportedId())(
         expect(await stored()).toHaveLength(1);
       });
 
+      it('refuses (409) samples a collector measured on another artifact, and stores nothing', async () => {
+        const sample = { signal: 'requestsTotal', value: 10 };
+        const warm = await request(app())
+          .post(SAMPLES)
+          .set('Authorization', ci)
+          .send({ samples: [sample], digest: digestOf(7) });
+        expect(warm.status).toBe(409);
+        expect(warm.body.error.message).toContain(
+          `${digestOf(7)} is not the artifact running in staging`,
+        );
+        expect(await stored()).toHaveLength(0);
+        const own = await request(app())
+          .post(SAMPLES)
+          .set('Authorization', ci)
+          .send({ samples: [sample], digest: digestOf(1) });
+        expect(own.status).toBe(201);
+        expect(await stored()).toHaveLength(1);
+      });
+
       it('accepts 1000 samples', async () => {
         const samples = Array.from({ length: 1000 }, (_, i) => ({
           signal: 'requestsTotal',

@@ -2,8 +2,9 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  digestSchema,
   promotionReadPermission,
   promotionRegisterPermission,
 } from '@internal/plugin-promotion-common';
@@ -64,6 +65,12 @@ export const pushSamplesRequestSchema = z
       )
       .min(1)
       .max(MAX_SAMPLES_PER_REQUEST),
+    /**
+     * The artifact the samples were measured on. When given, samples of any
+     * other artifact (e.g. the warm previous process) are refused with 409
+     * instead of being counted against the current deployment.
+     */
+    digest: digestSchema.optional(),
   })
   .strict();
 
@@ -140,6 +147,11 @@ export function mountMetricsRoutes(
         promotionRegisterPermission,
       );
       const deployment = await deploymentOf(service.entityRef, environment);
+      if (body.digest && body.digest !== deployment.digest) {
+        throw new ConflictError(
+          `${body.digest} is not the artifact running in ${environment} (${deployment.digest}); samples not stored`,
+        );
+      }
       const stored = await samples.appendSamples(
         body.samples.map(sample => ({
           entityRef: service.entityRef,
