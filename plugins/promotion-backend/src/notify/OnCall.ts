@@ -40,18 +40,17 @@ export class OnCall {
     return `${this.options.appBaseUrl}/catalog/${namespace}/${kind}/${name}/pipeline`;
   }
 
-  /** A Backstage notification to the service's owner. */
+  /** A Backstage notification to the service's owner, or to `recipient` (a group or user ref) when given. */
   async notifyOwner(
     entityRef: string,
     title: string,
     description: string,
     severity: 'normal' | 'high' | 'critical' = 'normal',
+    recipient?: string,
   ) {
-    const owner = await ownerOf(
-      this.options.catalog,
-      this.options.auth,
-      entityRef,
-    );
+    const owner =
+      recipient ??
+      (await ownerOf(this.options.catalog, this.options.auth, entityRef));
     if (!owner) {
       this.options.logger.warn(
         `No owner for ${entityRef}; notification '${title}' not sent`,

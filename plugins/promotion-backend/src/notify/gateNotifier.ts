@@ -16,10 +16,14 @@ export function createGateNotifier(
   return async (promotion, artifact, changed: GateResult[]) => {
     for (const result of changed) {
       if (result.gate === 'approval' && result.verdict === 'pending') {
+        // The approvers' group when the gate names one, else the owners.
+        const group = result.evidence?.group;
         await onCall.notifyOwner(
           promotion.entityRef,
           `Approval needed: ${artifact.version} → ${promotion.toEnvironment}`,
           result.reason,
+          'normal',
+          typeof group === 'string' ? group : undefined,
         );
         await store.appendEvent(
           {

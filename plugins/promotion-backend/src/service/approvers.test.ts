@@ -136,6 +136,15 @@ describe.each(databases.eachSupportedId())(
         group: APPROVERS,
         risk: ['payment'],
       });
+      // The approvers hear about it, not the owning team.
+      expect(backend.notifications).toContainEqual(
+        expect.objectContaining({
+          recipients: { type: 'entity', entityRef: APPROVERS },
+          payload: expect.objectContaining({
+            title: expect.stringMatching(/^Approval needed: 3\.0\.1/),
+          }),
+        }),
+      );
     });
 
     it.each([
