@@ -4,6 +4,7 @@ import request from 'supertest';
 import { serviceEntity, startPromotionBackend } from '../__testUtils__/backend';
 import { ManualClock } from '../__testUtils__/clock';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';
+import { pipelineApi } from '../__testUtils__/pipelineApi';
 
 const SERVICE = 'component:default/checkout';
 const BASE = '/api/promotion/v1/services/component/default/checkout';
@@ -64,34 +65,12 @@ describe.each(databases.eachSupportedId())(
 
     const api = () => request(backend.server);
 
-    async function pipeline() {
-      const res = await api()
-        .get(`${BASE}/pipeline`)
-        .set('Authorization', oncall);
-      expect(res.status).toBe(200);
-      return res.body;
-    }
-    const prod = async () =>
-      (await pipeline()).environments.find((e: any) => e.name === 'prod');
-
-    async function waitFor<T>(
-      what: string,
-      probe: () => Promise<T | undefined | false>,
-    ): Promise<T> {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const value = await probe();
-        if (value) return value;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `timed out waiting for ${what}; prod lane: ${JSON.stringify(
-              await prod(),
-            )}`,
-          );
-        }
-        await new Promise(r => setTimeout(r, 25));
-      }
-    }
+    const { lane, waitFor } = pipelineApi({
+      server: () => backend.server,
+      base: BASE,
+      auth: oncall,
+    });
+    const prod = () => lane('prod');
 
     async function ship(seed: number) {
       const res = await api()

@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { serviceEntity, startPromotionBackend } from '../__testUtils__/backend';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';
+import { pipelineApi } from '../__testUtils__/pipelineApi';
 
 const SERVICE = 'component:default/payments';
 const BASE = '/api/promotion/v1/services/component/default/payments';
@@ -67,32 +68,12 @@ describe.each(databases.eachSupportedId())(
 
     const api = () => request(backend.server);
 
-    async function prodLane() {
-      const res = await api()
-        .get(`${BASE}/pipeline`)
-        .set('Authorization', as('user:default/alice'));
-      expect(res.status).toBe(200);
-      return res.body.environments.find((e: any) => e.name === 'prod');
-    }
-
-    async function waitFor<T>(
-      what: string,
-      probe: () => Promise<T | undefined | false>,
-    ): Promise<T> {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const value = await probe();
-        if (value) return value;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `timed out waiting for ${what}: ${JSON.stringify(
-              await prodLane(),
-            )}`,
-          );
-        }
-        await new Promise(r => setTimeout(r, 50));
-      }
-    }
+    const { lane, waitFor } = pipelineApi({
+      server: () => backend.server,
+      base: BASE,
+      auth: as('user:default/alice'),
+    });
+    const prodLane = () => lane('prod');
 
     /** Merges a risky artifact by bob and waits until prod asks for approval. */
     async function awaitingApproval(seed: number) {

@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { serviceEntity, startPromotionBackend } from '../__testUtils__/backend';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';
+import { laneOf, pipelineApi } from '../__testUtils__/pipelineApi';
 
 const SERVICE = 'component:default/payments';
 const BASE = '/api/promotion/v1/services/component/default/payments';
@@ -73,44 +74,12 @@ describe.each(databases.eachSupportedId())(
 
     const api = () => request(backend.server);
 
-    async function pipeline() {
-      const res = await api()
-        .get(`${BASE}/pipeline`)
-        .set('Authorization', alice);
-      expect(res.status).toBe(200);
-      return res.body;
-    }
-
-    const lane = (view: any, name: string) =>
-      view.environments.find((e: any) => e.name === name);
-
-    async function waitFor<T>(
-      what: string,
-      probe: () => Promise<T | undefined | false>,
-    ): Promise<T> {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const value = await probe();
-        if (value) return value;
-        if (Date.now() > deadline) {
-          const view = await pipeline();
-          const lanes = view.environments.map((e: any) => ({
-            env: e.name,
-            current:
-              e.current && `${e.current.artifact.version}:${e.current.state}`,
-            promotion:
-              e.promotion &&
-              `${e.promotion.artifact.version} ${e.promotion.gates
-                .map((g: any) => `${g.gate}=${g.verdict}(${g.reason})`)
-                .join(' ')}`,
-          }));
-          throw new Error(
-            `timed out waiting for ${what}: ${JSON.stringify(lanes)}`,
-          );
-        }
-        await new Promise(r => setTimeout(r, 50));
-      }
-    }
+    const { pipeline, waitFor } = pipelineApi({
+      server: () => backend.server,
+      base: BASE,
+      auth: alice,
+    });
+    const lane = laneOf;
 
     /** Registers an artifact as CI does and reports unit, integration and contract green. */
     async function merge(seed: number, extra: Record<string, unknown> = {}) {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { serviceEntity, startPromotionBackend } from '../__testUtils__/backend';
 import { ManualClock } from '../__testUtils__/clock';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';
+import { laneOf, pipelineApi } from '../__testUtils__/pipelineApi';
 
 /*
  * The staging → prod path end to end: real HTTP against the real plugin, the
@@ -105,49 +106,20 @@ describe.each(databases.eachSupportedId())(
     const api = () => request(backend.server);
     const iso = (at: Date) => at.toISOString();
 
-    async function pipeline() {
-      const res = await api()
-        .get(`${BASE}/pipeline`)
-        .set('Authorization', alice);
-      expect(res.status).toBe(200);
-      return res.body;
-    }
-
-    const lane = (view: any, name: string) =>
-      view.environments.find((e: any) => e.name === name);
+    const { pipeline, waitFor } = pipelineApi({
+      server: () => backend.server,
+      base: BASE,
+      auth: alice,
+      // The test scheduler does not tick on its own; time moves by hand.
+      beforeProbe: () => backend.tick(),
+    });
+    const lane = laneOf;
     const gate = (promotion: any, name: string) =>
       promotion.gates.find((g: any) => g.gate === name);
     const prodDeploys = () =>
       backend.deployer
         .deploymentsOf(SERVICE, 'prod')
         .map(c => c.artifact.digest);
-
-    async function waitFor<T>(
-      what: string,
-      probe: () => Promise<T | undefined | false>,
-    ): Promise<T> {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        await backend.tick();
-        const value = await probe();
-        if (value) return value;
-        if (Date.now() > deadline) {
-          const prod = lane(await pipeline(), 'prod');
-          throw new Error(
-            `timed out waiting for ${what} at ${iso(
-              clock.now(),
-            )}: ${JSON.stringify({
-              current: prod.current?.artifact.version,
-              gates: prod.promotion?.gates.map(
-                (g: any) =>
-                  `${g.gate}=${g.verdict}@${g.evaluatedAt} (${g.reason})`,
-              ),
-            })}`,
-          );
-        }
-        await new Promise(r => setTimeout(r, 50));
-      }
-    }
 
     /** The pending promotion of `digest` into prod once the engine evaluated it at `at`. */
     const evaluatedAt = (
