@@ -65,12 +65,13 @@ describe.each(databases.eachSupportedId())(
 
     const api = () => request(backend.server);
 
-    const { lane, waitFor } = pipelineApi({
+    const reader = pipelineApi({
       server: () => backend.server,
       base: BASE,
       auth: oncall,
     });
-    const prod = () => lane('prod');
+    const waitFor = reader.waitFor;
+    const prod = () => reader.lane('prod');
 
     async function ship(seed: number) {
       const res = await api()
