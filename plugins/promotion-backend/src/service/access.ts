@@ -1,4 +1,5 @@
 import {
+  AuditorService,
   BackstageCredentials,
   HttpAuthService,
   PermissionsService,
@@ -10,6 +11,7 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import type { Request } from 'express';
+import type { ResolvedService, ServiceResolver } from './ServiceResolver';
 
 /** Who made a request, as the audit log names them. */
 export interface Caller {
@@ -89,5 +91,52 @@ export async function requireGroupMember(
   const wanted = group.toLocaleLowerCase('en-US');
   if (!ownershipEntityRefs.some(r => r.toLocaleLowerCase('en-US') === wanted)) {
     throw refused('');
+  }
+}
+
+/** Finds a service and checks the caller may act on it: the preamble of every service route. */
+export type AuthorizedService = (
+  caller: Caller,
+  permission: ResourcePermission<'catalog-entity'>,
+  entityRef: string,
+) => Promise<ResolvedService>;
+
+/** {@link AuthorizedService} over the catalog resolver and the permission policy. */
+export function createAuthorizedService(
+  resolver: ServiceResolver,
+  permissions: PermissionsService,
+): AuthorizedService {
+  return async (caller, permission, entityRef) => {
+    const service = await resolver.resolve(entityRef);
+    await authorize(permissions, caller, permission, service.entityRef);
+    return service;
+  };
+}
+
+/**
+ * Runs a human action inside an audit event: every attempt lands in the
+ * auditor (and, through the store, in the promotion audit log), allowed or not.
+ */
+export async function audited<T>(
+  auditor: AuditorService,
+  req: Request,
+  eventId: string,
+  meta: Record<string, string | undefined>,
+  action: () => Promise<T>,
+): Promise<T> {
+  const event = await auditor.createEvent({
+    eventId,
+    request: req,
+    meta: Object.fromEntries(
+      Object.entries(meta).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>,
+  });
+  try {
+    const result = await action();
+    await event.success();
+    return result;
+  } catch (error) {
+    await event.fail({ error: error as Error });
+    throw error;
   }
 }

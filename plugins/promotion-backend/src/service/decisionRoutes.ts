@@ -20,9 +20,15 @@ import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
 import { approvalOptionsOf } from '../gates/approvalGate';
-import { authorize, callerOf, requireGroupMember } from './access';
+import {
+  AuthorizedService,
+  audited,
+  authorize,
+  callerOf,
+  requireGroupMember,
+} from './access';
 import { promotionView } from './PipelineViews';
-import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
+import { serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
 
 /** What the human-action routes need. */
@@ -32,7 +38,7 @@ export interface DecisionRouteOptions {
   auditor: AuditorService;
   store: PromotionStore;
   engine: PromotionEngine;
-  resolver: ServiceResolver;
+  authorizedService: AuthorizedService;
   /** Tells which groups an approver belongs to (the approval gate's `group`). */
   userInfo: UserInfoService;
   clock: () => Date;
@@ -62,34 +68,6 @@ const badBody = z
   })
   .strict();
 
-/**
- * Runs a human action inside an audit event: every attempt lands in the
- * auditor (and, through the store, in the promotion audit log), allowed or not.
- */
-export async function audited<T>(
-  auditor: AuditorService,
-  req: express.Request,
-  eventId: string,
-  meta: Record<string, string | undefined>,
-  action: () => Promise<T>,
-): Promise<T> {
-  const event = await auditor.createEvent({
-    eventId,
-    request: req,
-    meta: Object.fromEntries(
-      Object.entries(meta).filter(([, v]) => v !== undefined),
-    ) as Record<string, string>,
-  });
-  try {
-    const result = await action();
-    await event.success();
-    return result;
-  } catch (error) {
-    await event.fail({ error: error as Error });
-    throw error;
-  }
-}
-
 /** Approvals, rollbacks, holds, freezes and bad marks: every one permission-checked and audited. */
 export function mountDecisionRoutes(
   router: express.Router,
@@ -101,7 +79,7 @@ export function mountDecisionRoutes(
     auditor,
     store,
     engine,
-    resolver,
+    authorizedService,
     userInfo,
     clock,
   } = options;
@@ -122,12 +100,10 @@ export function mountDecisionRoutes(
             throw new NotFoundError(
               `Promotion ${req.params.promotionId} does not exist`,
             );
-          const service = await resolver.resolve(promotion.entityRef);
-          await authorize(
-            permissions,
+          const service = await authorizedService(
             caller,
             promotionApprovePermission,
-            service.entityRef,
+            promotion.entityRef,
           );
           const artifact = (
             await store.getArtifactsById([promotion.artifactId])
@@ -215,12 +191,10 @@ export function mountDecisionRoutes(
         'rollback',
         { entityRef, environment: body.environment },
         async () => {
-          const service = await resolver.resolve(entityRef);
-          await authorize(
-            permissions,
+          const service = await authorizedService(
             caller,
             promotionRollbackPermission,
-            service.entityRef,
+            entityRef,
           );
           const { promotion, target } = await engine.requestRollback({
             entityRef: service.entityRef,
@@ -252,12 +226,10 @@ export function mountDecisionRoutes(
         'hold-release',
         { entityRef, holdId: req.params.holdId },
         async () => {
-          const service = await resolver.resolve(entityRef);
-          await authorize(
-            permissions,
+          const service = await authorizedService(
             caller,
             promotionAdminPermission,
-            service.entityRef,
+            entityRef,
           );
           const now = clock();
           const hold = (
@@ -307,12 +279,10 @@ export function mountDecisionRoutes(
         'freeze',
         { entityRef, environment: body.environment },
         async () => {
-          const service = await resolver.resolve(entityRef);
-          await authorize(
-            permissions,
+          const service = await authorizedService(
             caller,
             promotionAdminPermission,
-            service.entityRef,
+            entityRef,
           );
           if (
             !service.pipeline.environments.some(
@@ -419,12 +389,10 @@ export function mountDecisionRoutes(
         'artifact-mark-bad',
         { entityRef, digest },
         async () => {
-          const service = await resolver.resolve(entityRef);
-          await authorize(
-            permissions,
+          const service = await authorizedService(
             caller,
             promotionAdminPermission,
-            service.entityRef,
+            entityRef,
           );
           const artifact = await store.getArtifact(service.entityRef, digest);
           if (!artifact)

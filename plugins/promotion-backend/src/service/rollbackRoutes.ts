@@ -1,7 +1,6 @@
 import {
   AuditorService,
   HttpAuthService,
-  PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
@@ -14,20 +13,18 @@ import express from 'express';
 import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
-import { authorize, callerOf } from './access';
-import { audited } from './decisionRoutes';
+import { AuthorizedService, audited, callerOf } from './access';
 import { listRollbackViews, toRollbackView } from './rollbackViews';
-import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
+import { serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
 
 /** What the rollback routes need. */
 export interface RollbackRouteOptions {
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
   auditor: AuditorService;
   store: PromotionStore;
   engine: PromotionEngine;
-  resolver: ServiceResolver;
+  authorizedService: AuthorizedService;
 }
 
 const listQuery = z
@@ -39,19 +36,17 @@ export function mountRollbackRoutes(
   router: express.Router,
   options: RollbackRouteOptions,
 ) {
-  const { httpAuth, permissions, auditor, store, engine, resolver } = options;
+  const { httpAuth, auditor, store, engine, authorizedService } = options;
 
   router.get(
     '/v1/services/:kind/:namespace/:name/rollbacks',
     async (req, res) => {
       const caller = await callerOf(httpAuth, req);
       const query = parseInput(listQuery, req.query, 'query');
-      const service = await resolver.resolve(serviceRefFromPath(req.params));
-      await authorize(
-        permissions,
+      const service = await authorizedService(
         caller,
         promotionReadPermission,
-        service.entityRef,
+        serviceRefFromPath(req.params),
       );
       res.json({
         items: await listRollbackViews(
@@ -74,12 +69,10 @@ export function mountRollbackRoutes(
         `No automatic rollback ${req.params.rollbackId}`,
       );
     }
-    const service = await resolver.resolve(rollback.entityRef);
-    await authorize(
-      permissions,
+    await authorizedService(
       caller,
       promotionRollbackPermission,
-      service.entityRef,
+      rollback.entityRef,
     );
     return { caller, rollback };
   }

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
 import { loadOpenApiSpec } from '../schema/spec';
-import { authorize, callerOf } from './access';
+import { callerOf, createAuthorizedService } from './access';
 import { SoakSampleStore } from '../metrics';
 import { mountDecisionRoutes } from './decisionRoutes';
 import { mountMetricsRoutes } from './metricsRoutes';
@@ -57,6 +57,7 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { httpAuth, permissions, auditor, store, engine, resolver } = options;
+  const authorizedService = createAuthorizedService(resolver, permissions);
   const clock = options.clock ?? (() => new Date());
   const router = createValidatedOpenApiRouter(
     loadOpenApiSpec(),
@@ -75,12 +76,10 @@ export async function createRouter(
       meta: { entityRef: body.entityRef, digest: body.digest },
     });
     try {
-      const service = await resolver.resolve(body.entityRef);
-      await authorize(
-        permissions,
+      const service = await authorizedService(
         caller,
         promotionRegisterPermission,
-        service.entityRef,
+        body.entityRef,
       );
       const { testResults, ...artifact } = body;
       const result = await engine.registerArtifact(
@@ -112,12 +111,10 @@ export async function createRouter(
       'digest in path',
     );
     const body = parseInput(reportTestResultRequestSchema, req.body);
-    const service = await resolver.resolve(body.entityRef);
-    await authorize(
-      permissions,
+    const service = await authorizedService(
       caller,
       promotionRegisterPermission,
-      service.entityRef,
+      body.entityRef,
     );
     const artifact = await store.getArtifact(service.entityRef, digest);
     if (!artifact) {
@@ -134,12 +131,10 @@ export async function createRouter(
     '/v1/services/:kind/:namespace/:name/pipeline',
     async (req, res) => {
       const caller = await callerOf(httpAuth, req);
-      const service = await resolver.resolve(serviceRefFromPath(req.params));
-      await authorize(
-        permissions,
+      const service = await authorizedService(
         caller,
         promotionReadPermission,
-        service.entityRef,
+        serviceRefFromPath(req.params),
       );
       res.json(
         await buildPipelineView(
@@ -162,12 +157,10 @@ export async function createRouter(
         req.query,
         'query',
       );
-      const service = await resolver.resolve(serviceRefFromPath(req.params));
-      await authorize(
-        permissions,
+      const service = await authorizedService(
         caller,
         promotionReadPermission,
-        service.entityRef,
+        serviceRefFromPath(req.params),
       );
       const page = await store.listDeployments(service.entityRef, query);
       const artifacts = await store.getArtifactsById(
@@ -189,12 +182,10 @@ export async function createRouter(
       req.query,
       'query',
     );
-    const service = await resolver.resolve(serviceRefFromPath(req.params));
-    await authorize(
-      permissions,
+    const service = await authorizedService(
       caller,
       promotionReadPermission,
-      service.entityRef,
+      serviceRefFromPath(req.params),
     );
     res.json(
       await computeDora(
@@ -213,17 +204,16 @@ export async function createRouter(
     auditor,
     store,
     engine,
-    resolver,
+    authorizedService,
     userInfo: options.userInfo,
     clock,
   });
   mountRollbackRoutes(router, {
     httpAuth,
-    permissions,
     auditor,
     store,
     engine,
-    resolver,
+    authorizedService,
   });
   mountMetricsRoutes(router, {
     httpAuth,
@@ -257,12 +247,10 @@ export async function createRouter(
   router.get('/v1/services/:kind/:namespace/:name/events', async (req, res) => {
     const caller = await callerOf(httpAuth, req);
     const query = parseInput(pageQuery, req.query, 'query');
-    const service = await resolver.resolve(serviceRefFromPath(req.params));
-    await authorize(
-      permissions,
+    const service = await authorizedService(
       caller,
       promotionReadPermission,
-      service.entityRef,
+      serviceRefFromPath(req.params),
     );
     res.json(await store.listEvents(service.entityRef, query));
   });
