@@ -30,9 +30,10 @@ import {
   SloConfig,
   burnWindowDurations,
   evaluateBurn,
+  formatWindow,
   nextSustainState,
 } from '../slo';
-import { formatWindow } from '../slo/burnRate';
+import { withTimeout } from '../timeout';
 
 /** Reaches on-call; {@link OnCall} in production. */
 export interface AutoRollbackPager {
@@ -67,19 +68,6 @@ const pageKeys = {
 
 function percent(objective: number): string {
   return `${Number((objective * 100).toFixed(4))}%`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${ms} ms`)),
-        ms,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** What a watch reports after one evaluation that did not fire a rollback. */

@@ -45,6 +45,33 @@ async function digestOf(store: PromotionStore, artifactId: string) {
   );
 }
 
+/**
+ * Records on-call's answer to an automatic rollback, once, and closes its
+ * page; 404 for an unknown or manual rollback, 409 when already answered.
+ */
+async function resolveAutoRollback(
+  tx: PromotionStore,
+  rollbackId: string,
+  resolution: {
+    decision: 'confirmed' | 'overridden';
+    actor: string;
+    comment?: string;
+  },
+  now: Date,
+) {
+  const rollback = await tx.decisions().getRollback(rollbackId);
+  if (!rollback || rollback.trigger !== 'auto') {
+    throw new NotFoundError(`No automatic rollback ${rollbackId}`);
+  }
+  if (!(await tx.decisions().resolveRollback(rollback.id, resolution, now))) {
+    throw new ConflictError(
+      `Rollback ${rollback.id} was already confirmed or overridden`,
+    );
+  }
+  await tx.burnWatch().closeRollbackPage(rollback.id, now);
+  return rollback;
+}
+
 /** Timing knobs of the engine; defaults suit production, tests shrink them. */
 export interface EngineTimings {
   /** How long a worker owns a claimed row before another may take it over. */
@@ -684,25 +711,12 @@ export class PromotionEngine {
   }): Promise<void> {
     const now = this.clock();
     const entityRef = await this.store.transaction(async tx => {
-      const rollback = await tx.decisions().getRollback(request.rollbackId);
-      if (!rollback || rollback.trigger !== 'auto') {
-        throw new NotFoundError(`No automatic rollback ${request.rollbackId}`);
-      }
-      const resolved = await tx.decisions().resolveRollback(
-        rollback.id,
-        {
-          decision: 'confirmed',
-          actor: request.actor,
-          comment: request.comment,
-        },
+      const rollback = await resolveAutoRollback(
+        tx,
+        request.rollbackId,
+        { decision: 'confirmed', ...request },
         now,
       );
-      if (!resolved) {
-        throw new ConflictError(
-          `Rollback ${rollback.id} was already confirmed or overridden`,
-        );
-      }
-      await tx.burnWatch().closeRollbackPage(rollback.id, now);
       await tx.appendEvent(
         {
           entityRef: rollback.entityRef,
@@ -732,23 +746,12 @@ export class PromotionEngine {
   }): Promise<PromotionRecord> {
     const now = this.clock();
     const promotion = await this.store.transaction(async tx => {
-      const rollback = await tx.decisions().getRollback(request.rollbackId);
-      if (!rollback || rollback.trigger !== 'auto') {
-        throw new NotFoundError(
-          `No automatic rollback ${request.rollbackId}`,
-        );
-      }
-      const resolved = await tx.decisions().resolveRollback(
-        rollback.id,
-        { decision: 'overridden', actor: request.actor, comment: request.comment },
+      const rollback = await resolveAutoRollback(
+        tx,
+        request.rollbackId,
+        { decision: 'overridden', ...request },
         now,
       );
-      if (!resolved) {
-        throw new ConflictError(
-          `Rollback ${rollback.id} was already confirmed or overridden`,
-        );
-      }
-      await tx.burnWatch().closeRollbackPage(rollback.id, now);
       const artifact = (
         await tx.getArtifactsById([rollback.fromArtifactId])
       ).get(rollback.fromArtifactId)!;

@@ -3,6 +3,7 @@ import type {
   GateVerdict,
 } from '@internal/plugin-promotion-common';
 import type { Gate, GateContext } from '@internal/plugin-promotion-node';
+import { withTimeout } from '../timeout';
 
 const VERDICTS: GateVerdict[] = ['passed', 'pending', 'failed'];
 
@@ -27,15 +28,8 @@ export async function evaluateGate(
   if (!gate) {
     return errored(`gate '${name}' is not installed`);
   }
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`timed out after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    const evaluation = await Promise.race([gate.evaluate(context), timeout]);
+    const evaluation = await withTimeout(gate.evaluate(context), timeoutMs);
     if (!evaluation || !VERDICTS.includes(evaluation.verdict)) {
       return errored(`gate '${name}' returned no valid verdict`);
     }
@@ -57,8 +51,6 @@ export async function evaluateGate(
         (error as Error)?.message ?? String(error)
       }`,
     );
-  } finally {
-    clearTimeout(timer);
   }
 }
 

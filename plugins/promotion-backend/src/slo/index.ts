@@ -6,6 +6,7 @@ export {
   burnRate,
   burnWindowDurations,
   errorBudget,
+  formatWindow,
 } from './burnRate';
 export type { BurnWindow } from './burnRate';
 export { evaluateBurn } from './evaluateBurn';
