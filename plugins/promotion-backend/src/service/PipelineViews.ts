@@ -115,7 +115,12 @@ export async function buildPipelineView(
   const watches = await store
     .burnWatch()
     .getMany(environments.flatMap(l => (l.current ? [l.current.id] : [])));
-  const rollbacks = await listRollbackViews(store, entityRef);
+  const rollbacks = await listRollbackViews(
+    store,
+    entityRef,
+    undefined,
+    artifacts,
+  );
   for (const lane of environments) {
     lane.burnRate = lane.current && watches.get(lane.current.id)?.reading;
     // Only the newest rollback of the lane can still be waiting for on-call.

@@ -33,17 +33,25 @@ export function toRollbackView(
   };
 }
 
-/** A service's rollbacks, newest first, in the API's shape. */
+/**
+ * A service's rollbacks, newest first, in the API's shape. Artifacts the
+ * caller already holds are not read again.
+ */
 export async function listRollbackViews(
   store: PromotionStore,
   entityRef: string,
   environment?: string,
+  known: Map<string, ArtifactRecord> = new Map(),
 ): Promise<RollbackView[]> {
   const rollbacks = await store
     .decisions()
     .listRollbacks(entityRef, environment);
-  const artifacts = await store.getArtifactsById([
+  const missing = [
     ...new Set(rollbacks.flatMap(r => [r.fromArtifactId, r.toArtifactId])),
+  ].filter(id => !known.has(id));
+  const artifacts = new Map([
+    ...known,
+    ...(missing.length ? await store.getArtifactsById(missing) : []),
   ]);
   return rollbacks.map(r => toRollbackView(r, artifacts));
 }
