@@ -13,13 +13,13 @@ import { OverrideRollbackDialog } from './OverrideRollbackDialog';
 import { usePipelineContext } from './PipelineContext';
 import {
   errorMessage,
+  formatBurnRate,
   formatDuration,
+  formatObjective,
   formatRelative,
   shortDigest,
 } from './format';
 import {
-  formatBurnRate,
-  formatObjective,
   isFiring,
   readRollbackEvidence,
 } from './rollbackEvidence';

@@ -5,9 +5,8 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import type { BurnRateView } from '@internal/plugin-promotion-common';
+import { formatBurnRate, formatObjective } from './format';
 
-const rate = (value?: number) =>
-  value === undefined ? 'no data' : `${value.toFixed(1)}×`;
 
 function headline(burnRate: BurnRateView) {
   if (burnRate.firing) {
@@ -26,8 +25,7 @@ export const BurnRateIndicator = ({ burnRate }: { burnRate: BurnRateView }) => {
     <Box role="status" aria-label="Burn rate" data-testid="burn-rate">
       <Typography variant="body2">
         {icon}
-        {text} · SLO{' '}
-        {(burnRate.objective * 100).toFixed(2).replace(/\.?0+$/, '')}%
+        {text} · SLO {formatObjective(burnRate.objective)}
       </Typography>
       {burnRate.reason && (
         <Typography variant="caption" color="textSecondary" component="div">
@@ -41,7 +39,8 @@ export const BurnRateIndicator = ({ burnRate }: { burnRate: BurnRateView }) => {
           color="textSecondary"
           component="div"
         >
-          {w.long}/{w.short}: {rate(w.longBurnRate)} / {rate(w.shortBurnRate)}{' '}
+          {w.long}/{w.short}: {formatBurnRate(w.longBurnRate)} /{' '}
+          {formatBurnRate(w.shortBurnRate)}{' '}
           (alert at {w.threshold}×)
         </Typography>
       ))}

@@ -52,3 +52,13 @@ export function errorMessage(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A burn rate as people quote it: "14.4×", or "no data". */
+export function formatBurnRate(value?: number): string {
+  return value === undefined ? 'no data' : `${Number(value.toFixed(1))}×`;
+}
+
+/** An SLO objective as a percentage without trailing zeros: 0.999 → "99.9%". */
+export function formatObjective(objective: number): string {
+  return `${(objective * 100).toFixed(3).replace(/\.?0+$/, '')}%`;
+}

@@ -1,9 +1,5 @@
-import {
-  formatBurnRate,
-  formatObjective,
-  isFiring,
-  readRollbackEvidence,
-} from './rollbackEvidence';
+import { formatBurnRate, formatObjective } from './format';
+import { isFiring, readRollbackEvidence } from './rollbackEvidence';
 
 describe('readRollbackEvidence', () => {
   it('reads the objective, the sustain time and each window pair', () => {

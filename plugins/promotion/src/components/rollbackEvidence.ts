@@ -71,13 +71,3 @@ export function isFiring(window: EvidenceWindow): boolean {
     shortBurnRate >= threshold
   );
 }
-
-/** A burn rate as people quote it: "14.4×", or "no data". */
-export function formatBurnRate(value?: number): string {
-  return value === undefined ? 'no data' : `${Number(value.toFixed(1))}×`;
-}
-
-/** An SLO objective as a percentage without trailing zeros: 0.999 → "99.9%". */
-export function formatObjective(objective: number): string {
-  return `${(objective * 100).toFixed(3).replace(/\.?0+$/, '')}%`;
-}
