@@ -21,10 +21,7 @@ import {
   AutoRollback,
   validateSloProviders,
 } from './autoRollback/AutoRollback';
-import {
-  readAutoRollbackSchedule,
-  readEngineSchedule,
-} from './config/engine';
+import { readAutoRollbackSchedule, readEngineSchedule } from './config/engine';
 import { readPipelines } from './config/pipelines';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
 import { PromotionEngine } from './engine/PromotionEngine';

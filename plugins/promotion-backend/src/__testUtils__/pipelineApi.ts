@@ -13,7 +13,9 @@ function describeLanes(view: any) {
     promotion:
       e.promotion &&
       `${e.promotion.artifact.version} ${e.promotion.gates
-        .map((g: any) => `${g.gate}=${g.verdict}@${g.evaluatedAt} (${g.reason})`)
+        .map(
+          (g: any) => `${g.gate}=${g.verdict}@${g.evaluatedAt} (${g.reason})`,
+        )
         .join(' ')}`,
   }));
 }

@@ -169,9 +169,7 @@ describe.each(databases.eachSupportedId())('AutoRollback on %p', databaseId => {
     ).toHaveLength(1);
     await engine.runUntilIdle();
     await Promise.all([a.runOnce(), b.runOnce()]);
-    expect(pager.pages.filter(p => p.severity === 'critical')).toHaveLength(
-      1,
-    );
+    expect(pager.pages.filter(p => p.severity === 'critical')).toHaveLength(1);
   });
 
   it('waits out the settle time before the streak may start', async () => {

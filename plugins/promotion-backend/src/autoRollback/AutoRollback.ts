@@ -204,13 +204,13 @@ export class AutoRollback {
           'auto-rollback is off for this deployment: it is a rollback (or an override of one)',
       };
     }
-    const pending = await this.options.store.listPromotions(
-      current.entityRef,
-      ['pending'],
-    );
+    const pending = await this.options.store.listPromotions(current.entityRef, [
+      'pending',
+    ]);
     if (
       pending.some(
-        p => p.trigger === 'rollback' && p.toEnvironment === current.environment,
+        p =>
+          p.trigger === 'rollback' && p.toEnvironment === current.environment,
       )
     ) {
       return { status: 'off', reason: 'a rollback is already under way' };
@@ -296,7 +296,9 @@ export class AutoRollback {
       evaluatedAt: now.toISOString(),
       firing: evaluation.firing,
       blind: evaluation.blind,
-      reason: guard ? `${evaluation.reason}; ${guard.reason}` : evaluation.reason,
+      reason: guard
+        ? `${evaluation.reason}; ${guard.reason}`
+        : evaluation.reason,
       windows: evaluation.windows.map(w => ({
         long: formatWindow(w.window.longWindowMs),
         short: formatWindow(w.window.shortWindowMs),
@@ -420,7 +422,8 @@ export class AutoRollback {
                 severity: 'critical',
                 summary: `Rolled back ${entityRef} in ${env.name} from ${artifact.version} to ${target.version}: ${reason}`,
               },
-              resolveKey: watch?.page && watch.pagedAt ? watch.page.key : undefined,
+              resolveKey:
+                watch?.page && watch.pagedAt ? watch.page.key : undefined,
             },
             watch?.version,
             now,
@@ -465,7 +468,10 @@ export class AutoRollback {
   private async deliverPages(): Promise<void> {
     const { store, pager, clock, logger } = this.options;
     for (const due of await store.burnWatch().listPagesDue(clock())) {
-      const leased = { ...due, pageLeaseUntil: new Date(clock().getTime() + PAGE_LEASE_MS) };
+      const leased = {
+        ...due,
+        pageLeaseUntil: new Date(clock().getTime() + PAGE_LEASE_MS),
+      };
       if (!(await store.burnWatch().save(leased, due.version, clock()))) {
         continue;
       }

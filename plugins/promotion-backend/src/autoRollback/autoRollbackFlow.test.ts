@@ -249,7 +249,9 @@ describe.each(databases.eachSupportedId())(
       expect((await prod()).autoRollback).toBeUndefined();
       // The next pass tells the pagers.
       await backend.watchBurn();
-      expect(backend.resolved).toContain(`auto-rollback:${lane.autoRollback.id}`);
+      expect(backend.resolved).toContain(
+        `auto-rollback:${lane.autoRollback.id}`,
+      );
       const again = await api()
         .post(`/api/promotion/v1/rollbacks/${lane.autoRollback.id}/confirm`)
         .set('Authorization', oncall)

@@ -11,7 +11,11 @@ const pipelinesWith = (slo: object, prodSlo?: object) =>
             slo,
             environments: [
               { name: 'staging', deployer: 'fake' },
-              { name: 'prod', deployer: 'fake', ...(prodSlo ? { slo: prodSlo } : {}) },
+              {
+                name: 'prod',
+                deployer: 'fake',
+                ...(prodSlo ? { slo: prodSlo } : {}),
+              },
             ],
           },
         },
@@ -36,7 +40,9 @@ describe('SLO per pipeline and environment', () => {
   });
 
   it('names the key of a bad environment SLO', () => {
-    expect(() => pipelinesWith({ objective: 0.99 }, { objective: 99.9 })).toThrow(
+    expect(() =>
+      pipelinesWith({ objective: 0.99 }, { objective: 99.9 }),
+    ).toThrow(
       "Invalid promotion config at 'promotion.pipelines.standard.environments[1].slo.objective'",
     );
   });

@@ -140,7 +140,9 @@ export class BurnWatchStore {
     return updated === 1;
   }
 
-  async getByRollback(rollbackId: string): Promise<BurnWatchRecord | undefined> {
+  async getByRollback(
+    rollbackId: string,
+  ): Promise<BurnWatchRecord | undefined> {
     const row = await this.db(TABLE).where({ rollback_id: rollbackId }).first();
     return row ? fromRow(row) : undefined;
   }

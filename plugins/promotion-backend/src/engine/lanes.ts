@@ -32,13 +32,13 @@ export function laneDeployments(
   const previous =
     replacing ??
     newestFirst
-    .filter(
-      d =>
-        d.state === 'superseded' &&
-        d.verifiedAt &&
-        !artifacts.get(d.artifactId)?.bad,
-    )
-    .filter(d => d.artifactId !== (verified ?? current)?.artifactId)
-    .sort((a, b) => b.verifiedAt!.getTime() - a.verifiedAt!.getTime())[0];
+      .filter(
+        d =>
+          d.state === 'superseded' &&
+          d.verifiedAt &&
+          !artifacts.get(d.artifactId)?.bad,
+      )
+      .filter(d => d.artifactId !== (verified ?? current)?.artifactId)
+      .sort((a, b) => b.verifiedAt!.getTime() - a.verifiedAt!.getTime())[0];
   return { current, verified, previous };
 }

@@ -1,7 +1,4 @@
-import {
-  AuditorService,
-  HttpAuthService,
-} from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
   confirmRollbackRequestSchema,
@@ -61,13 +58,9 @@ export function mountRollbackRoutes(
   /** The automatic rollback named in the path, after checking the caller may act on it. */
   async function authorizedRollback(req: express.Request) {
     const caller = await callerOf(httpAuth, req);
-    const rollback = await store
-      .decisions()
-      .getRollback(req.params.rollbackId);
+    const rollback = await store.decisions().getRollback(req.params.rollbackId);
     if (!rollback || rollback.trigger !== 'auto') {
-      throw new NotFoundError(
-        `No automatic rollback ${req.params.rollbackId}`,
-      );
+      throw new NotFoundError(`No automatic rollback ${req.params.rollbackId}`);
     }
     await authorizedService(
       caller,

@@ -19,10 +19,7 @@ import {
   formatRelative,
   shortDigest,
 } from './format';
-import {
-  isFiring,
-  readRollbackEvidence,
-} from './rollbackEvidence';
+import { isFiring, readRollbackEvidence } from './rollbackEvidence';
 
 const useStyles = makeStyles(theme => ({
   panel: {

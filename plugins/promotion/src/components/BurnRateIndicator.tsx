@@ -7,7 +7,6 @@ import {
 import type { BurnRateView } from '@internal/plugin-promotion-common';
 import { formatBurnRate, formatObjective } from './format';
 
-
 function headline(burnRate: BurnRateView) {
   if (burnRate.firing) {
     return { icon: <StatusError />, text: 'Burn rate alert' };
@@ -40,8 +39,7 @@ export const BurnRateIndicator = ({ burnRate }: { burnRate: BurnRateView }) => {
           component="div"
         >
           {w.long}/{w.short}: {formatBurnRate(w.longBurnRate)} /{' '}
-          {formatBurnRate(w.shortBurnRate)}{' '}
-          (alert at {w.threshold}×)
+          {formatBurnRate(w.shortBurnRate)} (alert at {w.threshold}×)
         </Typography>
       ))}
     </Box>
