@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, promises as fs } from 'node:fs';
+import { closeSync, openSync, promises as fs, readFileSync } from 'node:fs';
 import type { ProcessExit } from './ProcessRecordStore';
 
 // Own process group on POSIX, so a stop reaches whatever the command forks.
@@ -52,7 +52,66 @@ export async function startProcess(
   }
   // Later errors (e.g. a failed kill) must not crash the backend.
   child.on('error', () => {});
+  stopOnExit(pid, exited);
   return { child, pid, exited };
+}
+
+const EXIT_GRACE_MS = 1000;
+const runningPids = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Makes sure `pid` does not outlive this process. The deployer's shutdown
+ * hook stops processes gracefully, but Backstage exits at once, skipping
+ * every shutdown hook, when a second SIGINT arrives while it stops, which is
+ * what Ctrl-C under `yarn start` does (the terminal and the CLI each send
+ * one). The children run in their own process groups, so no signal reaches
+ * them on its own; this synchronous `exit` hook is the safety net.
+ */
+function stopOnExit(pid: number, exited: Promise<unknown>): void {
+  runningPids.add(pid);
+  exited.then(() => runningPids.delete(pid));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => killNowSync([...runningPids], EXIT_GRACE_MS));
+  }
+}
+
+/** Whether `pid` is gone or a zombie (exited, not yet reaped: nobody reaps during a synchronous wait). */
+function isGoneSync(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  if (process.platform !== 'linux') {
+    return false;
+  }
+  try {
+    // Field 3 of /proc/<pid>/stat, after the parenthesised command name.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * SIGTERM to every process (group), a bounded synchronous wait, then SIGKILL
+ * to the survivors. Synchronous because an `exit` hook cannot await.
+ */
+export function killNowSync(pids: number[], graceMs: number): void {
+  const alive = pids.filter(pid => signalProcess(pid, 'SIGTERM'));
+  const deadline = Date.now() + graceMs;
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  let left = alive.filter(pid => !isGoneSync(pid));
+  while (left.length > 0 && Date.now() < deadline) {
+    Atomics.wait(tick, 0, 0, 20);
+    left = left.filter(pid => !isGoneSync(pid));
+  }
+  for (const pid of left) {
+    signalProcess(pid, 'SIGKILL');
+  }
 }
 
 /**
