@@ -1,4 +1,5 @@
 import {
+  BackendFeature,
   BackstageUserPrincipal,
   coreServices,
   SchedulerService,
@@ -42,6 +43,41 @@ export function serviceEntity(name: string, pipeline = 'standard') {
   };
 }
 
+/** A permission service that answers by a policy function, as a real policy module would. */
+function policyPermissions(
+  policy: (
+    caller: string,
+    permission: string,
+  ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+) {
+  const decide = (
+    requests: Array<{ permission: { name: string } }>,
+    { credentials }: { credentials: { principal: unknown } },
+  ) => {
+    const principal = credentials.principal as {
+      type: string;
+      userEntityRef?: string;
+      subject?: string;
+    };
+    const caller =
+      principal.type === 'user'
+        ? principal.userEntityRef!
+        : `service:${principal.subject}`;
+    return requests.map(r => ({ result: policy(caller, r.permission.name) }));
+  };
+  return createServiceFactory({
+    service: coreServices.permissions,
+    deps: {},
+    factory: () =>
+      ({
+        authorize: async (requests: any, options: any) =>
+          decide(requests, options),
+        authorizeConditional: async (requests: any, options: any) =>
+          decide(requests, options),
+      } as any),
+  });
+}
+
 /**
  * The promotion plugin in a test backend over a given database, with the
  * world outside faked at its edges: the deploy system, notifications, pagers
@@ -52,6 +88,14 @@ export async function startPromotionBackend(options: {
   config: object;
   entities: object[];
   permissionResult?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  /**
+   * A permission policy per caller (a user entity ref, or `service:<subject>`)
+   * and permission name; takes precedence over `permissionResult`.
+   */
+  permissionPolicy?: (
+    caller: string,
+    permission: string,
+  ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   /** The plugin's time, e.g. a {@link ManualClock}'s `now`; the system clock by default. */
   clock?: () => Date;
   /**
@@ -59,6 +103,8 @@ export async function startPromotionBackend(options: {
    * its ownership entity refs; a user not listed belongs to no group.
    */
   memberships?: Record<string, string[]>;
+  /** Real modules to install beside the faked edges, e.g. the webhook deployer. */
+  features?: BackendFeature[];
 }): Promise<{
   server: Server;
   stop: () => Promise<void>;
@@ -110,6 +156,7 @@ export async function startPromotionBackend(options: {
     features: [
       promotionPlugin,
       edges,
+      ...(options.features ?? []),
       mockServices.rootConfig.factory({
         data: { app: { baseUrl: 'http://localhost:3000' }, ...options.config },
       }),
@@ -157,7 +204,9 @@ export async function startPromotionBackend(options: {
             }),
           ]
         : []),
-      ...(options.permissionResult
+      ...(options.permissionPolicy
+        ? [policyPermissions(options.permissionPolicy)]
+        : options.permissionResult
         ? [
             mockServices.permissions.factory({
               result: options.permissionResult,

@@ -11,6 +11,7 @@ import type {
   TestResult,
   TestSuite,
 } from '@internal/plugin-promotion-common';
+import { normalizeEntityRef } from '@internal/plugin-promotion-common';
 import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
 import { BurnWatchStore } from './BurnWatchStore';
@@ -30,6 +31,7 @@ import {
   NewTestResult,
   PromotionRecord,
   PromotionStore,
+  ReportedStatus,
 } from './PromotionStore';
 import {
   ArtifactRow,
@@ -145,7 +147,11 @@ function sameImmutableFields(row: ArtifactRow, input: NewArtifact): string[] {
   };
   compare('version', row.version, input.version);
   compare('commit', row.commit, input.commit);
-  compare('author', row.author, input.author);
+  compare(
+    'author',
+    row.author && normalizeEntityRef(row.author),
+    input.author && normalizeEntityRef(input.author),
+  );
   compare('labels', JSON.parse(row.labels), input.labels);
   compare('changedPaths', JSON.parse(row.changed_paths), input.changedPaths);
   compare(
@@ -199,11 +205,15 @@ export class DatabasePromotionStore implements PromotionStore {
   }
 
   async registerArtifact(
-    input: NewArtifact,
+    given: NewArtifact,
     testResults: NewTestResult[],
     actor: string,
     now: Date,
   ): Promise<{ artifact: ArtifactRecord; created: boolean }> {
+    const input = {
+      ...given,
+      author: given.author && normalizeEntityRef(given.author),
+    };
     return this.transaction(async tx => {
       const self = tx as DatabasePromotionStore;
       const existing = await self
@@ -221,11 +231,9 @@ export class DatabasePromotionStore implements PromotionStore {
             )}; artifacts are immutable`,
           );
         }
-        const artifact = artifactFromRow(existing);
-        for (const result of testResults) {
-          await self.addTestResult(artifact, result, actor, now);
-        }
-        return { artifact, created: false };
+        // A replay changes nothing: its test results were stored with the
+        // first registration, and later ones come through test-result reports.
+        return { artifact: artifactFromRow(existing), created: false };
       }
       const row: ArtifactRow = {
         id: uuid(),
@@ -281,9 +289,9 @@ export class DatabasePromotionStore implements PromotionStore {
           },
           now,
         );
-      }
-      for (const result of testResults) {
-        await self.addTestResult(artifact, result, actor, now);
+        for (const result of testResults) {
+          await self.addTestResult(artifact, result, actor, now);
+        }
       }
       return { artifact, created };
     });
@@ -376,14 +384,21 @@ export class DatabasePromotionStore implements PromotionStore {
   async createPromotion(input: NewPromotion, now: Date) {
     return this.transaction(async tx => {
       const self = tx as DatabasePromotionStore;
-      const older = await self
-        .db<PromotionRow>('promotion_promotions')
-        .where({
-          entity_ref: input.entityRef,
-          to_environment: input.toEnvironment,
-          state: 'pending',
-        })
-        .whereNot('artifact_id', input.artifactId);
+      // A newer artifact supersedes an older one waiting for the same
+      // environment. A rollback supersedes nothing (whatever waits stays
+      // pending behind the rollback's hold) and automation never cancels one.
+      const older =
+        input.trigger === 'rollback'
+          ? []
+          : await self
+              .db<PromotionRow>('promotion_promotions')
+              .where({
+                entity_ref: input.entityRef,
+                to_environment: input.toEnvironment,
+                state: 'pending',
+              })
+              .whereNot('trigger', 'rollback')
+              .whereNot('artifact_id', input.artifactId);
       for (const row of older) {
         const previous = await self.getArtifactsById([row.artifact_id]);
         await self.transitionPromotion(
@@ -806,20 +821,51 @@ export class DatabasePromotionStore implements PromotionStore {
   }
 
   async reportDeploymentStatus(
-    id: string,
-    state: 'running' | 'succeeded' | 'failed',
-    reason: string | undefined,
+    deployment: DeploymentRecord,
+    report: ReportedStatus,
+    ctx: ChangeContext,
     now: Date,
-  ) {
-    const updated = await this.db('promotion_deployments')
-      .where({ id })
-      .whereIn('state', IN_FLIGHT)
-      .update({
-        reported_state: state,
-        reported_reason: reason ?? null,
-        next_check_at: now,
-      });
-    return updated === 1;
+  ): Promise<boolean> {
+    if (!this.db.isTransaction) {
+      return this.transaction(tx =>
+        tx.reportDeploymentStatus(deployment, report, ctx, now),
+      );
+    }
+    const query = this.db('promotion_deployments').where({
+      id: deployment.id,
+      state: deployment.state,
+    });
+    if (deployment.reportedState) {
+      query.where({ reported_state: deployment.reportedState });
+    } else {
+      query.whereNull('reported_state');
+    }
+    const updated = await query.update({
+      reported_state: report.state,
+      reported_reason: report.reason ?? null,
+      // Due now: the engine acts on the report without waiting for its poll.
+      next_check_at: now,
+    });
+    if (updated !== 1) {
+      return false;
+    }
+    await this.appendEvent(
+      {
+        entityRef: deployment.entityRef,
+        environment: deployment.environment,
+        digest: ctx.digest,
+        kind: 'deployment.reported',
+        actor: ctx.actor,
+        details: {
+          deploymentId: deployment.id,
+          status: report.state,
+          reason: report.reason,
+          ...ctx.details,
+        },
+      },
+      now,
+    );
+    return true;
   }
 
   async countDeployCall(id: string, acceptedAt: Date | undefined) {

@@ -72,6 +72,26 @@ async function resolveAutoRollback(
   return rollback;
 }
 
+/** The final status a deploy system reported through the status callback, if any. */
+function reportedOutcome(
+  deployment: DeploymentRecord,
+): DeployStatus | undefined {
+  const reason = deployment.reportedReason;
+  switch (deployment.reportedState) {
+    case 'succeeded':
+      return { state: 'succeeded', detail: reason };
+    case 'failed':
+      return {
+        state: 'failed',
+        reason: reason
+          ? `deploy system reported failure: ${reason}`
+          : 'deploy system reported failure without a reason',
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** Timing knobs of the engine; defaults suit production, tests shrink them. */
 export interface EngineTimings {
   /** How long a worker owns a claimed row before another may take it over. */
@@ -190,8 +210,6 @@ export class PromotionEngine {
           },
           now,
         );
-      } else if (testResults.length > 0) {
-        await tx.wakePromotions({ artifactId: registered.artifact.id }, now);
       }
       return registered;
     });
@@ -507,8 +525,9 @@ export class PromotionEngine {
   }
 
   /**
-   * Automation does not bring back an artifact that was rolled back out of a
-   * lane. Shown as a gate only while a hold exists (or just went away).
+   * After a rollback automation brings nothing into the lane, neither the
+   * artifact rolled back nor a newer one, until someone releases the hold.
+   * Shown as a gate only while a hold exists (or just went away).
    */
   private async holdResult(
     promotion: PromotionRecord,
@@ -517,16 +536,18 @@ export class PromotionEngine {
   ) {
     const holds = await this.store.decisions().listHolds(promotion.entityRef, {
       environment: promotion.toEnvironment,
-      artifactId: promotion.artifactId,
     });
-    const hold = holds[0];
+    const hold =
+      holds.find(h => h.artifactId === promotion.artifactId) ?? holds[0];
     if (!hold && !shownBefore) return undefined;
     return {
       gate: 'hold',
       verdict: hold ? ('pending' as const) : ('passed' as const),
       errored: false,
       reason: hold
-        ? `held by ${hold.createdBy}: ${hold.reason} (release the hold to promote it again)`
+        ? `${promotion.toEnvironment} is held by ${hold.createdBy} since ${
+            hold.digest
+          } was ${hold.reason} (release the hold to promote again)`
         : 'hold released',
       evidence: hold ? { holdId: hold.id } : undefined,
       evaluatedAt: now.toISOString(),
@@ -695,6 +716,8 @@ export class PromotionEngine {
         },
         now,
       );
+      // What waits for the lane now waits behind the hold: show it at once.
+      await tx.wakePromotions({ entityRef: request.entityRef }, now);
       await request.within?.(tx, created);
       return created;
     });
@@ -992,19 +1015,10 @@ export class PromotionEngine {
     request: DeployRequest,
     env: EnvironmentConfig,
   ) {
-    if (deployment.reportedState && deployment.reportedState !== 'running') {
-      await this.applyDeployStatus(
-        deployment,
-        artifact,
-        deployment.reportedState === 'succeeded'
-          ? { state: 'succeeded', detail: deployment.reportedReason }
-          : {
-              state: 'failed',
-              reason:
-                deployment.reportedReason ?? 'deploy system reported failure',
-            },
-        env,
-      );
+    const reported = reportedOutcome(deployment);
+    if (reported) {
+      // The callback is the deploy system's own word: no need to ask the deployer.
+      await this.applyDeployStatus(deployment, artifact, reported, env);
       return;
     }
     if (!deployment.deployAcceptedAt) {
@@ -1154,10 +1168,21 @@ export class PromotionEngine {
     target: { pipeline: PipelineConfig; env: EnvironmentConfig; index: number },
   ) {
     let status: DeployStatus;
-    try {
-      status = await deployer.status(request);
-    } catch (error) {
-      status = { state: 'running', detail: `status unknown: ${error}` };
+    const reported = reportedOutcome(deployment);
+    if (reported?.state === 'failed') {
+      // The deploy system's own callback wins over asking the deployer.
+      status = reported;
+    } else {
+      try {
+        status = await deployer.status(request);
+      } catch (error) {
+        status = { state: 'running', detail: `status unknown: ${error}` };
+      }
+    }
+    if (status.state === 'running' && status.awaitingCallback) {
+      // A push-only deployer has no news; the deploy system already said the
+      // artifact is up (that is how it got here), and no failure callback came.
+      status = { state: 'succeeded' };
     }
     const now = this.clock();
     const ctx = { actor: ENGINE, digest: artifact.digest };

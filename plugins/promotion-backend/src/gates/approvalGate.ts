@@ -1,5 +1,10 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import type { Approval, Artifact } from '@internal/plugin-promotion-common';
+import {
+  normalizeEntityRef,
+  sameEntityRef,
+  type Approval,
+  type Artifact,
+} from '@internal/plugin-promotion-common';
 import type { Gate } from '@internal/plugin-promotion-node';
 import { minimatch } from 'minimatch';
 import {
@@ -149,6 +154,15 @@ export function riskReasons(
   return reasons;
 }
 
+/** Whether a decision by `actor` counts: a person's, and not the author's. */
+export function countsAsPersonDecision(
+  actor: string,
+  author: string | undefined,
+): boolean {
+  if (!normalizeEntityRef(actor).startsWith('user:')) return false;
+  return !author || !sameEntityRef(actor, author);
+}
+
 /**
  * Requires a human approval for risky artifacts only (by label or changed
  * path). A rejection fails the promotion for good. Who may approve (the
@@ -166,7 +180,11 @@ export function createApprovalGate(options: {
       if (reasons.length === 0) {
         return { verdict: 'passed', reason: 'not risky: no approval needed' };
       }
-      const approvals = await options.listApprovals(context.promotionId);
+      // The commands refuse these already; the gate holds the same line so a
+      // decision stored by an older release cannot count.
+      const approvals = (
+        await options.listApprovals(context.promotionId)
+      ).filter(a => countsAsPersonDecision(a.actor, context.artifact.author));
       const evidence = {
         risk: reasons,
         approvals,

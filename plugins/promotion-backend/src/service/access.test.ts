@@ -8,6 +8,7 @@ const ACTION = 'approve promotions into prod';
 const user = (ref: string): Caller => ({
   credentials: mockCredentials.user(ref),
   actor: ref,
+  isPerson: true,
 });
 
 describe('requireGroupMember', () => {
@@ -59,6 +60,7 @@ describe('requireGroupMember', () => {
       {
         credentials: mockCredentials.service('ci'),
         actor: 'service:ci',
+        isPerson: false,
       },
       [GROUP],
       `service:ci may not ${ACTION}: only members of ${GROUP} may, and a service is not a group member`,

@@ -10,14 +10,25 @@ import {
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import {
+  normalizeEntityRef,
+  promotionReadPermission,
+  sameEntityRef,
+} from '@internal/plugin-promotion-common';
 import type { Request } from 'express';
+import type { RecordRefusal } from '../commands/refusals';
 import type { ResolvedService, ServiceResolver } from './ServiceResolver';
 
 /** Who made a request, as the audit log names them. */
 export interface Caller {
   credentials: BackstageCredentials;
-  /** A user entity ref, or `service:<subject>` for CI and other services. */
+  /**
+   * A user entity ref in its one stored spelling (lower case), or
+   * `service:<subject>` for CI and other services.
+   */
   actor: string;
+  /** A signed-in user; a service principal is never a person. */
+  isPerson: boolean;
 }
 
 /** Resolves the caller of a request; throws 401 when it carries no identity. */
@@ -33,11 +44,51 @@ export async function callerOf(
     userEntityRef?: string;
     subject?: string;
   };
-  const actor =
-    principal.type === 'user'
-      ? principal.userEntityRef!
-      : `service:${principal.subject}`;
-  return { credentials, actor };
+  const isPerson = principal.type === 'user';
+  const actor = isPerson
+    ? normalizeEntityRef(principal.userEntityRef!)
+    : `service:${principal.subject}`;
+  return { credentials, actor, isPerson };
+}
+
+/**
+ * Whether the policy could allow `permission` to the caller on some entity.
+ * Asked before an id is looked up, so that a caller the policy denies gets
+ * the same 403 whether or not the id exists.
+ */
+export async function mayHoldPermission(
+  permissions: PermissionsService,
+  caller: Caller,
+  permission: ResourcePermission<'catalog-entity'>,
+): Promise<boolean> {
+  const [decision] = await permissions.authorizeConditional([{ permission }], {
+    credentials: caller.credentials,
+  });
+  return decision.result !== AuthorizeResult.DENY;
+}
+
+/**
+ * The answer for an id that names nothing: 404 for a caller the policy could
+ * allow `permission`, the same 403 as for an existing id otherwise, so ids
+ * cannot be probed without the right to act on them.
+ */
+export async function missingOrDenied(
+  permissions: PermissionsService,
+  caller: Caller,
+  permission: ResourcePermission<'catalog-entity'>,
+  notFound: Error,
+): Promise<never> {
+  if (!(await mayHoldPermission(permissions, caller, permission))) {
+    throw new NotAllowedError(
+      `${caller.actor} is not allowed ${permission.name}`,
+    );
+  }
+  throw notFound;
+}
+
+/** Whether `caller` is the user `ref` names (refs compare case-insensitively). */
+export function isSameUser(caller: Caller, ref: string | undefined): boolean {
+  return Boolean(ref) && caller.isPerson && sameEntityRef(caller.actor, ref!);
 }
 
 /** Throws 403 unless the permission policy allows `permission` on the entity. */
@@ -74,7 +125,7 @@ export async function requireGroupMember(
     new NotAllowedError(
       `${caller.actor} may not ${action}: only members of ${group} may${why}`,
     );
-  if ((caller.credentials.principal as { type: string }).type !== 'user') {
+  if (!caller.isPerson) {
     throw refused(', and a service is not a group member');
   }
   let ownershipEntityRefs: string[];
@@ -87,9 +138,7 @@ export async function requireGroupMember(
       }`,
     );
   }
-  // Entity refs compare case-insensitively.
-  const wanted = group.toLocaleLowerCase('en-US');
-  if (!ownershipEntityRefs.some(r => r.toLocaleLowerCase('en-US') === wanted)) {
+  if (!ownershipEntityRefs.some(r => sameEntityRef(r, group))) {
     throw refused('');
   }
 }
@@ -101,15 +150,38 @@ export type AuthorizedService = (
   entityRef: string,
 ) => Promise<ResolvedService>;
 
-/** {@link AuthorizedService} over the catalog resolver and the permission policy. */
+/**
+ * {@link AuthorizedService} over the catalog resolver and the permission
+ * policy. Permission comes first: a caller the policy denies gets 403 whether
+ * or not the entity exists. A refused change (anything but a read) lands in
+ * the service's audit log.
+ */
 export function createAuthorizedService(
   resolver: ServiceResolver,
   permissions: PermissionsService,
+  recordRefusal?: RecordRefusal,
 ): AuthorizedService {
   return async (caller, permission, entityRef) => {
-    const service = await resolver.resolve(entityRef);
-    await authorize(permissions, caller, permission, service.entityRef);
-    return service;
+    try {
+      await authorize(permissions, caller, permission, entityRef);
+    } catch (error) {
+      if (recordRefusal && permission.name !== promotionReadPermission.name) {
+        // Only an entity that exists gets a refusal in its log.
+        const service = await resolver
+          .resolve(entityRef)
+          .catch(() => undefined);
+        if (service) {
+          await recordRefusal({
+            entityRef: service.entityRef,
+            actor: caller.actor,
+            action: permission.name,
+            reason: (error as Error).message,
+          });
+        }
+      }
+      throw error;
+    }
+    return resolver.resolve(entityRef);
   };
 }
 

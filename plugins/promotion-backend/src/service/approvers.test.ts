@@ -157,7 +157,7 @@ describe.each(databases.eachSupportedId())(
         'a service principal',
         'approve',
         ci,
-        `may not approve promotions into prod: only members of ${APPROVERS} may, and a service is not a group member`,
+        'is a service; only a signed-in person may approve a promotion',
       ],
     ] as const)(
       'refuses %s to %s (403) and records nothing',

@@ -6,26 +6,30 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
-  NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
 import {
+  decisionRequestSchema,
   digestSchema,
+  freezeRequestSchema,
+  markArtifactBadRequestSchema,
+  releaseHoldRequestSchema,
+  rollbackRequestSchema,
   promotionAdminPermission,
-  promotionApprovePermission,
   promotionRollbackPermission,
 } from '@internal/plugin-promotion-common';
 import express from 'express';
-import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
-import { approvalOptionsOf } from '../gates/approvalGate';
+import { cancelRollback } from '../commands/cancelRollback';
+import { decidePromotion } from '../commands/decidePromotion';
+import { RecordRefusal } from '../commands/refusals';
 import {
   AuthorizedService,
   audited,
   authorize,
   callerOf,
-  requireGroupMember,
+  missingOrDenied,
 } from './access';
 import { promotionView } from './PipelineViews';
 import { serviceRefFromPath } from './ServiceResolver';
@@ -41,32 +45,16 @@ export interface DecisionRouteOptions {
   authorizedService: AuthorizedService;
   /** Tells which groups an approver belongs to (the approval gate's `group`). */
   userInfo: UserInfoService;
+  recordRefusal: RecordRefusal;
   clock: () => Date;
 }
 
-const comment = z.object({ comment: z.string().max(2000).optional() }).strict();
-const rollbackBody = z
-  .object({
-    environment: z.string().min(1).max(63),
-    reason: z.string().trim().min(1, 'a reason is required').max(2000),
-    targetDigest: digestSchema.optional(),
-  })
-  .strict();
-const freezeBody = z
-  .object({
-    environment: z.string().min(1).max(63),
-    reason: z.string().trim().min(1, 'a reason is required').max(2000),
-    allServices: z.boolean().optional(),
-  })
-  .strict();
-const reasonBody = z
-  .object({ reason: z.string().trim().min(1).max(2000).optional() })
-  .strict();
-const badBody = z
-  .object({
-    reason: z.string().trim().min(1, 'a reason is required').max(2000),
-  })
-  .strict();
+// The request bodies are shared with the frontend client (promotion-common).
+const comment = decisionRequestSchema;
+const rollbackBody = rollbackRequestSchema;
+const freezeBody = freezeRequestSchema;
+const reasonBody = releaseHoldRequestSchema;
+const badBody = markArtifactBadRequestSchema;
 
 /** Approvals, rollbacks, holds, freezes and bad marks: every one permission-checked and audited. */
 export function mountDecisionRoutes(
@@ -81,6 +69,7 @@ export function mountDecisionRoutes(
     engine,
     authorizedService,
     userInfo,
+    recordRefusal,
     clock,
   } = options;
 
@@ -95,89 +84,58 @@ export function mountDecisionRoutes(
         decision === 'approved' ? 'promotion-approve' : 'promotion-reject',
         { promotionId: req.params.promotionId },
         async () => {
-          const promotion = await store.getPromotion(req.params.promotionId);
-          if (!promotion)
-            throw new NotFoundError(
-              `Promotion ${req.params.promotionId} does not exist`,
-            );
-          const service = await authorizedService(
-            caller,
-            promotionApprovePermission,
-            promotion.entityRef,
-          );
-          const artifact = (
-            await store.getArtifactsById([promotion.artifactId])
-          ).get(promotion.artifactId)!;
-          if (artifact.author && artifact.author === caller.actor) {
-            throw new NotAllowedError(
-              `${caller.actor} is the author of ${
-                artifact.version
-              } and cannot ${
-                decision === 'approved' ? 'approve' : 'reject'
-              } it`,
-            );
-          }
-          const approvers = (
-            engine.pipelineOf(artifact) ?? service.pipeline
-          ).environments.find(e => e.name === promotion.toEnvironment);
-          const group = approvers && approvalOptionsOf(approvers)?.group;
-          if (group) {
-            await requireGroupMember(
-              userInfo,
-              caller,
-              group,
-              `${
-                decision === 'approved' ? 'approve' : 'reject'
-              } promotions into ${promotion.toEnvironment}`,
-            );
-          }
-          if (promotion.state !== 'pending') {
-            throw new ConflictError(
-              `Promotion ${promotion.id} is ${promotion.state}; only pending promotions take decisions`,
-            );
-          }
-          const now = clock();
-          await store.transaction(async tx => {
-            const added = await tx
-              .decisions()
-              .addApproval(
-                promotion.id,
-                { actor: caller.actor, decision, comment: body.comment },
-                now,
-              );
-            if (!added)
-              throw new ConflictError(
-                `${caller.actor} already decided on promotion ${promotion.id}`,
-              );
-            await tx.appendEvent(
-              {
-                entityRef: promotion.entityRef,
-                environment: promotion.toEnvironment,
-                digest: artifact.digest,
-                kind:
-                  decision === 'approved'
-                    ? 'approval.given'
-                    : 'approval.rejected',
-                actor: caller.actor,
-                details: { promotionId: promotion.id, comment: body.comment },
-              },
-              now,
-            );
-            await tx.wakePromotions({ artifactId: promotion.artifactId }, now);
-          });
-          engine.kick();
-          res.json(
-            await promotionView(
+          const promotion = await decidePromotion(
+            {
               store,
-              (await store.getPromotion(promotion.id))!,
-            ),
+              permissions,
+              userInfo,
+              recordRefusal,
+              pipelineOf: artifact => engine.pipelineOf(artifact),
+              wake: () => engine.kick(),
+              clock,
+            },
+            {
+              caller,
+              promotionId: req.params.promotionId,
+              decision,
+              comment: body.comment,
+            },
           );
+          res.json(await promotionView(store, promotion));
         },
       );
     };
 
   router.post('/v1/promotions/:promotionId/approve', decide('approved'));
   router.post('/v1/promotions/:promotionId/reject', decide('rejected'));
+
+  router.post('/v1/promotions/:promotionId/cancel', async (req, res) => {
+    const caller = await callerOf(httpAuth, req);
+    const body = parseInput(reasonBody, req.body ?? {});
+    await audited(
+      auditor,
+      req,
+      'rollback-cancel',
+      { promotionId: req.params.promotionId },
+      async () => {
+        const promotion = await cancelRollback(
+          {
+            store,
+            permissions,
+            recordRefusal,
+            wake: () => engine.kick(),
+            clock,
+          },
+          {
+            caller,
+            promotionId: req.params.promotionId,
+            reason: body.reason,
+          },
+        );
+        res.json(await promotionView(store, promotion));
+      },
+    );
+  });
 
   router.post(
     '/v1/services/:kind/:namespace/:name/rollback',
@@ -336,14 +294,30 @@ export function mountDecisionRoutes(
       { freezeId: req.params.freezeId },
       async () => {
         const freeze = await store.decisions().getFreeze(req.params.freezeId);
-        if (!freeze)
-          throw new NotFoundError(`No active freeze ${req.params.freezeId}`);
+        if (!freeze) {
+          return missingOrDenied(
+            permissions,
+            caller,
+            promotionAdminPermission,
+            new NotFoundError(`No active freeze ${req.params.freezeId}`),
+          );
+        }
+        // Not through the catalog: a freeze outlives its origin's entity.
         await authorize(
           permissions,
           caller,
           promotionAdminPermission,
           freeze.originEntityRef,
-        );
+        ).catch(async error => {
+          await recordRefusal({
+            entityRef: freeze.originEntityRef,
+            environment: freeze.environment,
+            actor: caller.actor,
+            action: 'freeze-lift',
+            reason: (error as Error).message,
+          });
+          throw error;
+        });
         const now = clock();
         await store.transaction(async tx => {
           if (

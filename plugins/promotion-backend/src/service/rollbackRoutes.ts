@@ -1,16 +1,26 @@
-import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
   confirmRollbackRequestSchema,
   overrideRollbackRequestSchema,
   promotionReadPermission,
   promotionRollbackPermission,
+  singleLineSchema,
 } from '@internal/plugin-promotion-common';
 import express from 'express';
 import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
-import { AuthorizedService, audited, callerOf } from './access';
+import {
+  AuthorizedService,
+  audited,
+  callerOf,
+  missingOrDenied,
+} from './access';
 import { listRollbackViews, toRollbackView } from './rollbackViews';
 import { serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
@@ -18,6 +28,7 @@ import { parseInput } from './validation';
 /** What the rollback routes need. */
 export interface RollbackRouteOptions {
   httpAuth: HttpAuthService;
+  permissions: PermissionsService;
   auditor: AuditorService;
   store: PromotionStore;
   engine: PromotionEngine;
@@ -25,7 +36,7 @@ export interface RollbackRouteOptions {
 }
 
 const listQuery = z
-  .object({ environment: z.string().min(1).max(63).optional() })
+  .object({ environment: singleLineSchema(63).min(1).optional() })
   .strict();
 
 /** The rollback history, and on-call's confirm or override of automatic rollbacks. */
@@ -33,7 +44,8 @@ export function mountRollbackRoutes(
   router: express.Router,
   options: RollbackRouteOptions,
 ) {
-  const { httpAuth, auditor, store, engine, authorizedService } = options;
+  const { httpAuth, permissions, auditor, store, engine, authorizedService } =
+    options;
 
   router.get(
     '/v1/services/:kind/:namespace/:name/rollbacks',
@@ -60,7 +72,12 @@ export function mountRollbackRoutes(
     const caller = await callerOf(httpAuth, req);
     const rollback = await store.decisions().getRollback(req.params.rollbackId);
     if (!rollback || rollback.trigger !== 'auto') {
-      throw new NotFoundError(`No automatic rollback ${req.params.rollbackId}`);
+      return missingOrDenied(
+        permissions,
+        caller,
+        promotionRollbackPermission,
+        new NotFoundError(`No automatic rollback ${req.params.rollbackId}`),
+      );
     }
     await authorizedService(
       caller,

@@ -13,21 +13,28 @@ import {
   promotionRegisterPermission,
   registerArtifactRequestSchema,
   reportTestResultRequestSchema,
+  singleLineSchema,
 } from '@internal/plugin-promotion-common';
 import express from 'express';
 import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
+import { createRefusalRecorder } from '../commands/refusals';
 import { loadOpenApiSpec } from '../schema/spec';
-import { callerOf, createAuthorizedService } from './access';
+import { audited, callerOf, createAuthorizedService } from './access';
 import { SoakSampleStore } from '../metrics';
 import { mountDecisionRoutes } from './decisionRoutes';
 import { mountMetricsRoutes } from './metricsRoutes';
 import { mountRollbackRoutes } from './rollbackRoutes';
+import {
+  jsonKeepingRawBody,
+  mountStatusCallbackRoutes,
+} from './statusCallbackRoutes';
+import { StatusCallbacks } from '../engine/StatusCallbacks';
 import { computeDora } from './dora';
 import { buildPipelineView, toDeployment } from './PipelineViews';
 import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
-import { parseInput } from './validation';
+import { parseInput, validateIdParams } from './validation';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -40,15 +47,17 @@ export interface RouterOptions {
   resolver: ServiceResolver;
   soakSamples: SoakSampleStore;
   userInfo: UserInfoService;
+  /** Verifies and records deploy systems' status callbacks. */
+  statusCallbacks: StatusCallbacks;
   clock?: () => Date;
 }
 
 const pageQuery = z
   .object({
-    cursor: z.string().max(40).optional(),
+    cursor: singleLineSchema(40).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
-    environment: z.string().max(63).optional(),
-    kind: z.string().max(64).optional(),
+    environment: singleLineSchema(63).optional(),
+    kind: singleLineSchema(64).optional(),
   })
   .strict();
 
@@ -57,11 +66,20 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { httpAuth, permissions, auditor, store, engine, resolver } = options;
-  const authorizedService = createAuthorizedService(resolver, permissions);
   const clock = options.clock ?? (() => new Date());
-  const router = createValidatedOpenApiRouter(
-    loadOpenApiSpec(),
-  ) as unknown as express.Router;
+  const recordRefusal = createRefusalRecorder(store, clock, error =>
+    options.logger.warn(`Could not record a refused action: ${error}`),
+  );
+  const authorizedService = createAuthorizedService(
+    resolver,
+    permissions,
+    recordRefusal,
+  );
+  const router = createValidatedOpenApiRouter(loadOpenApiSpec(), {
+    // Status callbacks are verified over the body bytes as sent.
+    middleware: [jsonKeepingRawBody()],
+  }) as unknown as express.Router;
+  validateIdParams(router);
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -111,20 +129,33 @@ export async function createRouter(
       'digest in path',
     );
     const body = parseInput(reportTestResultRequestSchema, req.body);
-    const service = await authorizedService(
-      caller,
-      promotionRegisterPermission,
-      body.entityRef,
+    await audited(
+      auditor,
+      req,
+      'artifact-test-result',
+      {
+        entityRef: body.entityRef,
+        digest,
+        suite: body.suite,
+        status: body.status,
+      },
+      async () => {
+        const service = await authorizedService(
+          caller,
+          promotionRegisterPermission,
+          body.entityRef,
+        );
+        const artifact = await store.getArtifact(service.entityRef, digest);
+        if (!artifact) {
+          throw new NotFoundError(
+            `Artifact ${digest} of ${service.entityRef} is not registered`,
+          );
+        }
+        const { entityRef, ...result } = body;
+        await engine.reportTestResult(artifact, result, caller.actor);
+        res.status(201).json({ status: 'stored' });
+      },
     );
-    const artifact = await store.getArtifact(service.entityRef, digest);
-    if (!artifact) {
-      throw new NotFoundError(
-        `Artifact ${digest} of ${service.entityRef} is not registered`,
-      );
-    }
-    const { entityRef, ...result } = body;
-    await engine.reportTestResult(artifact, result, caller.actor);
-    res.status(201).json({ status: 'stored' });
   });
 
   router.get(
@@ -206,10 +237,16 @@ export async function createRouter(
     engine,
     authorizedService,
     userInfo: options.userInfo,
+    recordRefusal,
     clock,
+  });
+  mountStatusCallbackRoutes(router, {
+    statusCallbacks: options.statusCallbacks,
+    engine,
   });
   mountRollbackRoutes(router, {
     httpAuth,
+    permissions,
     auditor,
     store,
     engine,
@@ -253,6 +290,14 @@ export async function createRouter(
       serviceRefFromPath(req.params),
     );
     res.json(await store.listEvents(service.entityRef, query));
+  });
+
+  // Last: a path no route matched gets the same error body as every other
+  // error, not the HTTP server's empty 404.
+  router.use((req, _res) => {
+    throw new NotFoundError(
+      `No such API route: ${req.method} ${req.baseUrl}${req.path}`,
+    );
   });
 
   return router;
