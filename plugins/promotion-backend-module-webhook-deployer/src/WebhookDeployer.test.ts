@@ -9,7 +9,7 @@ import {
   startReceiver,
   unusedLoopbackUrl,
 } from './__testUtils__/receiver';
-import { verifyWebhookSignature } from './signature';
+import { signatureHeaders, verifyWebhookSignature } from './signature';
 import { WAITING_FOR_CALLBACK, WebhookDeployer } from './WebhookDeployer';
 
 const secret = 'deploy-webhook-secret';
@@ -376,7 +376,11 @@ describe('WebhookDeployer.status', () => {
     const system = await receiver(() => ({ status: 500 }));
     await expect(
       deployer({ url: system.url }).status(deployRequest()),
-    ).resolves.toEqual({ state: 'running', detail: WAITING_FOR_CALLBACK });
+    ).resolves.toEqual({
+      state: 'running',
+      detail: WAITING_FOR_CALLBACK,
+      awaitingCallback: true,
+    });
     expect(system.requests).toHaveLength(0);
   });
 
@@ -458,5 +462,68 @@ describe('WebhookDeployer.status', () => {
     expect(system.requests.map(r => r.path)).toEqual([
       '/prod-status/deployment-42',
     ]);
+  });
+});
+
+describe('WebhookDeployer.verifyStatusCallback', () => {
+  const now = new Date('2026-12-01T10:00:00Z');
+  const rawBody = Buffer.from('{"status":"succeeded"}');
+
+  /** Headers as express hands them over: names in lower case. */
+  function signed(body: Buffer, at: Date, key = secret) {
+    return Object.fromEntries(
+      Object.entries(signatureHeaders(key, body, at)).map(([k, v]) => [
+        k.toLowerCase(),
+        v,
+      ]),
+    );
+  }
+
+  const verify = (
+    headers: Record<string, string | undefined>,
+    body = rawBody,
+  ) =>
+    deployer({ url: 'http://127.0.0.1:1' }).verifyStatusCallback({
+      deploymentId: 'deployment-42',
+      headers,
+      rawBody: body,
+      now,
+    });
+
+  it('accepts a fresh signature over timestamp and raw body', () => {
+    expect(verify(signed(rawBody, now))).toBe(true);
+    expect(verify(signed(rawBody, new Date(now.getTime() - 299_000)))).toBe(
+      true,
+    );
+  });
+
+  it('rejects a signature made with another secret', () => {
+    expect(verify(signed(rawBody, now, 'other-secret'))).toBe(false);
+  });
+
+  it('rejects a signature over other bytes, even the same JSON re-serialised', () => {
+    expect(verify(signed(Buffer.from('{ "status": "succeeded" }'), now))).toBe(
+      false,
+    );
+  });
+
+  it('rejects a stale or future timestamp (5 minutes either way)', () => {
+    expect(verify(signed(rawBody, new Date(now.getTime() - 301_000)))).toBe(
+      false,
+    );
+    expect(verify(signed(rawBody, new Date(now.getTime() + 301_000)))).toBe(
+      false,
+    );
+  });
+
+  it('rejects missing headers', () => {
+    const headers = signed(rawBody, now);
+    expect(verify({})).toBe(false);
+    expect(
+      verify({ 'x-promotion-timestamp': headers['x-promotion-timestamp'] }),
+    ).toBe(false);
+    expect(
+      verify({ 'x-promotion-signature': headers['x-promotion-signature'] }),
+    ).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import type {
   Deployer,
   DeployRequest,
   DeployStatus,
+  StatusCallback,
 } from '@internal/plugin-promotion-node';
 import {
   readWebhookDeployerSettings,
@@ -13,7 +14,13 @@ import {
   WebhookTarget,
 } from './config';
 import { parseDeployStatusBody } from './response';
-import { signatureHeaders, WEBHOOK_IDEMPOTENCY_HEADER } from './signature';
+import {
+  signatureHeaders,
+  verifyWebhookSignature,
+  WEBHOOK_IDEMPOTENCY_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from './signature';
 import {
   abbreviate,
   describeUrl,
@@ -140,7 +147,11 @@ export class WebhookDeployer implements Deployer {
         return target;
       }
       if (!target.statusUrl) {
-        return { state: 'running', detail: WAITING_FOR_CALLBACK };
+        return {
+          state: 'running',
+          detail: WAITING_FOR_CALLBACK,
+          awaitingCallback: true,
+        };
       }
       const url = `${target.statusUrl.replace(/\/+$/, '')}/${encodeURIComponent(
         request.idempotencyKey,
@@ -167,6 +178,21 @@ export class WebhookDeployer implements Deployer {
     } catch (error) {
       return failed(`webhook status check failed: ${messageOf(error)}`);
     }
+  }
+
+  /**
+   * A status callback is the deploy system's when it carries a fresh
+   * signature made with the same `signingSecret` as the deploy request,
+   * over `timestamp + "." + raw body`.
+   */
+  verifyStatusCallback(callback: StatusCallback): boolean {
+    return verifyWebhookSignature(
+      this.settings.signingSecret,
+      callback.headers[WEBHOOK_TIMESTAMP_HEADER.toLowerCase()],
+      callback.rawBody,
+      callback.headers[WEBHOOK_SIGNATURE_HEADER.toLowerCase()],
+      { now: callback.now },
+    );
   }
 
   private target(request: DeployRequest): WebhookTarget | Failed {

@@ -25,6 +25,7 @@ import { readAutoRollbackSchedule, readEngineSchedule } from './config/engine';
 import { readPipelines } from './config/pipelines';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
 import { PromotionEngine } from './engine/PromotionEngine';
+import { StatusCallbacks } from './engine/StatusCallbacks';
 import { validateApprovalGates } from './gates/approvalGate';
 import { createBuiltInGates, validateWindowGates } from './gates/builtIn';
 import { GateRegistry } from './gates/GateRegistry';
@@ -207,9 +208,21 @@ export const promotionPlugin = createBackendPlugin({
             soakSamples,
             clock,
             resolver: new ServiceResolver(deps.catalog, deps.auth, pipelines),
+            statusCallbacks: new StatusCallbacks({
+              store,
+              pipelines,
+              deployers,
+              clock,
+            }),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // Deploy systems hold no Backstage token; their deployer verifies the
+        // callback's signature instead.
+        httpRouter.addAuthPolicy({
+          path: '/v1/deployments/:deploymentId/status',
+          allow: 'unauthenticated',
+        });
         logger.info(
           `Promotion engine started: ${pipelines.size} pipeline(s); deployers ${
             [...deployers.keys()].join(', ') || 'none'

@@ -18,9 +18,30 @@ export interface DeployRequest {
 
 /** What a deployer knows of a deployment. */
 export type DeployStatus =
-  | { state: 'running'; detail?: string }
+  | {
+      state: 'running';
+      detail?: string;
+      /**
+       * True when the deployer cannot look the deployment up and learns how
+       * it goes only through status callbacks: "running" then means "no news",
+       * not "not up yet", so a deployment already reported up stays up.
+       */
+      awaitingCallback?: boolean;
+    }
   | { state: 'succeeded'; detail?: string }
   | { state: 'failed'; reason: string };
+
+/** A status callback as it reached the backend, for the deployer to authenticate. */
+export interface StatusCallback {
+  /** The deployment the callback reports on (from the URL path). */
+  deploymentId: string;
+  /** Request headers, names in lower case. */
+  headers: Record<string, string | undefined>;
+  /** The request body bytes exactly as received; signatures cover these, not parsed JSON. */
+  rawBody: Buffer;
+  /** The backend's current time, for freshness checks. */
+  now: Date;
+}
 
 /**
  * Puts artifacts into environments. Both calls must be idempotent on
@@ -31,4 +52,11 @@ export interface Deployer {
   deploy(request: DeployRequest): Promise<DeployStatus>;
   /** Reports where an earlier `deploy` call is now. */
   status(request: DeployRequest): Promise<DeployStatus>;
+  /**
+   * Present on deployers whose deploy system reports back through
+   * `POST /v1/deployments/{id}/status`: true only when the callback proves it
+   * comes from that deploy system (e.g. a valid, fresh signature). The route
+   * needs no Backstage token, so this check is all that authenticates it.
+   */
+  verifyStatusCallback?(callback: StatusCallback): boolean;
 }

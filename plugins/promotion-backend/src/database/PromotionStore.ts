@@ -76,12 +76,19 @@ export interface DeploymentRecord {
   nextCheckAt: Date;
   deployStartedAt?: Date;
   deployAcceptedAt?: Date;
-  reportedState?: 'running' | 'succeeded' | 'failed';
+  /** Last status the deploy system reported through the status callback. */
+  reportedState?: ReportedStatus['state'];
   reportedReason?: string;
   healthyAt?: Date;
   verifiedAt?: Date;
   stateSince: Date;
   createdAt: Date;
+}
+
+/** A deploy system's own word on a deployment, from a status callback. */
+export interface ReportedStatus {
+  state: 'running' | 'succeeded' | 'failed';
+  reason?: string;
 }
 
 /** Fields a deployment transition may change besides the state. */
@@ -270,11 +277,16 @@ export interface PromotionStore {
     ctx: ChangeContext,
     now: Date,
   ): Promise<boolean>;
-  /** Records what the deploy system reported through the status callback. */
+  /**
+   * Records what the deploy system reported through the status callback, with
+   * its audit event, and makes the deployment due now. A compare-and-set on
+   * the deployment's state and last reported status: false (nothing written)
+   * when either changed since `deployment` was read.
+   */
   reportDeploymentStatus(
-    id: string,
-    state: 'running' | 'succeeded' | 'failed',
-    reason: string | undefined,
+    deployment: DeploymentRecord,
+    report: ReportedStatus,
+    ctx: ChangeContext,
     now: Date,
   ): Promise<boolean>;
   /** Counts a deployer call (for the audit and the idempotency checks). */
