@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { startOrExit } from './startOrExit';
 
 const backend = createBackend();
 
@@ -19,4 +20,5 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@internal/plugin-promotion-backend'));
 backend.add(import('@internal/plugin-promotion-backend-module-local-deployer'));
 
-backend.start();
+// A plugin or module that fails to boot (e.g. a bad config) stops the process.
+startOrExit(backend);

@@ -34,9 +34,18 @@ describe('promotionModuleAlertmanager', () => {
     }
   });
 
-  it('stops the backend at start-up when the url is missing', async () => {
-    await expect(startWith({ promotion: {} })).rejects.toThrow(
-      /promotion\.pagers\.alertmanager\.url is required/,
-    );
+  it('stops the backend at start-up when the block has no url', async () => {
+    await expect(
+      startWith({ promotion: { pagers: { alertmanager: { timeout: '5s' } } } }),
+    ).rejects.toThrow(/promotion\.pagers\.alertmanager\.url is required/);
+  });
+
+  it('stays off without its config block', async () => {
+    const { backend, pagers } = await startWith({ promotion: {} });
+    try {
+      expect(pagers.size).toBe(0);
+    } finally {
+      await backend.stop();
+    }
   });
 });

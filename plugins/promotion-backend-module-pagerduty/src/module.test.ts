@@ -38,9 +38,18 @@ describe('promotionModulePagerDuty', () => {
     }
   });
 
-  it('stops the backend at start-up when the routing key is missing', async () => {
-    await expect(startWith({ promotion: {} })).rejects.toThrow(
-      /promotion\.pagers\.pagerduty\.routingKey is required/,
-    );
+  it('stops the backend at start-up when the block has no routing key', async () => {
+    await expect(
+      startWith({ promotion: { pagers: { pagerduty: { timeout: '5s' } } } }),
+    ).rejects.toThrow(/promotion\.pagers\.pagerduty\.routingKey/);
+  });
+
+  it('stays off without its config block', async () => {
+    const { backend, pagers } = await startWith({ promotion: {} });
+    try {
+      expect(pagers.size).toBe(0);
+    } finally {
+      await backend.stop();
+    }
   });
 });

@@ -3,7 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { promotionPagersExtensionPoint } from '@internal/plugin-promotion-node';
-import { readPagerDutyPagerSettings } from './config';
+import { PAGERDUTY_CONFIG_KEY, readPagerDutyPagerSettings } from './config';
 import { PagerDutyPager } from './PagerDutyPager';
 
 /** Adds the `pagerduty` pager to the promotion backend. */
@@ -18,6 +18,14 @@ export const promotionModulePagerDuty = createBackendModule({
         pagers: promotionPagersExtensionPoint,
       },
       async init({ config, logger, pagers }) {
+        // Installed but not configured: off, said once. A block that is
+        // present but wrong throws, which stops the backend at start-up.
+        if (!config.has(PAGERDUTY_CONFIG_KEY)) {
+          logger.info(
+            `The PagerDuty pager is off: ${PAGERDUTY_CONFIG_KEY} is not configured`,
+          );
+          return;
+        }
         const settings = readPagerDutyPagerSettings(config);
         pagers.addPager('pagerduty', new PagerDutyPager(settings));
         logger.info(`Promotion pages go to PagerDuty at ${settings.url}`);

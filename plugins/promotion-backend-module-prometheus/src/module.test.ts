@@ -43,10 +43,16 @@ describe('promotionModulePrometheus', () => {
     );
   });
 
-  it('stops start-up when baseUrl is missing, naming the key', async () => {
-    await expect(install({})).rejects.toThrow(
+  it('stops start-up when the block has no baseUrl, naming the key', async () => {
+    await expect(
+      install({ promotion: { metrics: { prometheus: { timeout: '3s' } } } }),
+    ).rejects.toThrow(
       "Missing required config value at 'promotion.metrics.prometheus.baseUrl'",
     );
+  });
+
+  it('stays off without its config block', async () => {
+    expect((await install({})).size).toBe(0);
   });
 
   it('stops start-up on a configured template that cannot be escaped safely', async () => {

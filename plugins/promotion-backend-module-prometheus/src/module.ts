@@ -3,7 +3,10 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { promotionMetricsProvidersExtensionPoint } from '@internal/plugin-promotion-node';
-import { PrometheusMetricsProvider } from './PrometheusMetricsProvider';
+import {
+  PROMETHEUS_CONFIG_KEY,
+  PrometheusMetricsProvider,
+} from './PrometheusMetricsProvider';
 
 /** Adds the `prometheus` metrics provider to the promotion backend. */
 export const promotionModulePrometheus = createBackendModule({
@@ -14,9 +17,18 @@ export const promotionModulePrometheus = createBackendModule({
       deps: {
         metrics: promotionMetricsProvidersExtensionPoint,
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
       },
-      async init({ metrics, config }) {
-        // Reading config here makes a missing baseUrl stop the backend at start-up.
+      async init({ metrics, config, logger }) {
+        // Installed but not configured: off, said once (an SLO or soak gate
+        // naming the provider then stops the backend, naming its key).
+        if (!config.has(PROMETHEUS_CONFIG_KEY)) {
+          logger.info(
+            `The prometheus metrics provider is off: ${PROMETHEUS_CONFIG_KEY} is not configured`,
+          );
+          return;
+        }
+        // Reading config here makes a wrong block (e.g. no baseUrl) stop the backend at start-up.
         metrics.addMetricsProvider(
           'prometheus',
           PrometheusMetricsProvider.fromConfig(config),

@@ -3,6 +3,7 @@ import {
   HttpAuthService,
   LoggerService,
   PermissionsService,
+  RootHealthService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
@@ -49,6 +50,8 @@ export interface RouterOptions {
   userInfo: UserInfoService;
   /** Verifies and records deploy systems' status callbacks. */
   statusCallbacks: StatusCallbacks;
+  /** Backend readiness for `/health`; without it `/health` always answers ok. */
+  health?: RootHealthService;
   clock?: () => Date;
 }
 
@@ -81,8 +84,14 @@ export async function createRouter(
   }) as unknown as express.Router;
   validateIdParams(router);
 
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+  // Ready only once the whole backend started (every plugin and module
+  // booted) and until it begins to stop; a plugin that answers alone is not
+  // a working portal.
+  router.get('/health', async (_req, res) => {
+    const readiness = await options.health?.getReadiness();
+    res
+      .status(readiness?.status ?? 200)
+      .json(readiness?.payload ?? { status: 'ok' });
   });
 
   router.post('/v1/artifacts', async (req, res) => {
