@@ -215,6 +215,7 @@ export const promotionPlugin = createBackendPlugin({
               pipelines,
               deployers,
               clock,
+              logger,
             }),
           }),
         );

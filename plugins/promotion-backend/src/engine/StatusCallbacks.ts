@@ -1,3 +1,4 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AuthenticationError,
   ConflictError,
@@ -103,6 +104,7 @@ export class StatusCallbacks {
       pipelines: Pipelines;
       deployers: Map<string, Deployer>;
       clock: () => Date;
+      logger?: LoggerService;
     },
   ) {}
 
@@ -129,6 +131,13 @@ export class StatusCallbacks {
       vouches(deployer, callback),
     );
     if (!vouching) {
+      if (deployment) {
+        // Worth an operator's look: secrets out of step or clocks apart
+        // would otherwise only show as a deploy timeout much later.
+        this.options.logger?.warn(
+          `Refused a status callback for deployment ${deployment.id}: signature missing, wrong or stale`,
+        );
+      }
       throw new AuthenticationError(
         'Status callback signature is missing, wrong or stale',
       );
