@@ -22,8 +22,11 @@ export interface DeployAnswer {
 export async function startWebhookDeploySystem(options: {
   secret: string;
   answer: (payload: WebhookDeployPayload) => DeployAnswer;
+  /** Body of the answer to status polls (`GET <statusUrl>/<id>`); running by default. */
+  statusBody?: string;
 }) {
   const received: WebhookDeployPayload[] = [];
+  const polls: string[] = [];
   const followUps: Promise<void>[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -38,6 +41,12 @@ export async function startWebhookDeploySystem(options: {
       );
       if (!ok) {
         res.writeHead(401).end('bad signature');
+        return;
+      }
+      if (req.method === 'GET') {
+        polls.push(req.url ?? '');
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(options.statusBody ?? '{"status":"running"}');
         return;
       }
       const payload = JSON.parse(rawBody.toString('utf8'));
@@ -55,6 +64,9 @@ export async function startWebhookDeploySystem(options: {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/hooks/deploy`,
+    statusUrl: `http://127.0.0.1:${port}/hooks/status`,
+    /** Paths of the status polls received. */
+    polls,
     /** Deploy requests received with a valid signature, in order. */
     received,
     async close() {

@@ -51,7 +51,7 @@ describe.each(databases.eachSupportedId())(
     /** The backend with the webhook deployer pointed at a deploy system that answers as given. */
     async function start(
       answer: (payload: WebhookDeployPayload) => DeployAnswer,
-      options: { clock?: ManualClock } = {},
+      options: { clock?: ManualClock; poll?: boolean } = {},
     ) {
       knex = await databases.init(databaseId);
       cleanup.push(() => knex.destroy());
@@ -67,6 +67,7 @@ describe.each(databases.eachSupportedId())(
             deployers: {
               webhook: {
                 url: deploySystem.url,
+                ...(options.poll ? { statusUrl: deploySystem.statusUrl } : {}),
                 signingSecret: SECRET,
                 retries: 0,
                 timeout: '5s',
@@ -386,6 +387,23 @@ describe.each(databases.eachSupportedId())(
       expect((await deployments())[0].state).toBe('deploying');
 
       clock.advance(2 * 60_000);
+      const failed = await deploymentIn('failed');
+      expect(failed.reason).toBe('deployer did not finish within 600 s');
+    });
+
+    it('fails a deployment whose status polls keep answering running when deployTimeout runs out', async () => {
+      const clock = new ManualClock(new Date());
+      await start(() => ({ status: 202 }), { clock, poll: true });
+      await merge(8);
+      const id = await handedOver();
+      await deploymentIn('deploying');
+      // The engine's time, not the wall clock, makes the next poll due.
+      clock.advance(2_000);
+      await waitFor('a status poll', async () => deploySystem.polls.length > 0);
+      expect(deploySystem.polls[0]).toBe(`/hooks/status/${id}`);
+      expect((await deployments())[0].state).toBe('deploying');
+
+      clock.advance(11 * 60_000);
       const failed = await deploymentIn('failed');
       expect(failed.reason).toBe('deployer did not finish within 600 s');
     });
