@@ -241,6 +241,38 @@ describe.each(databases.eachSupportedId())('AutoRollback on %p', databaseId => {
     expect(pager.pages).toEqual([]);
   });
 
+  it('treats zero traffic as too little to judge, and only a source without data as blind', async () => {
+    await ship(1);
+    const v2 = await ship(2);
+    await push(v2, digestOf(2));
+    for (let i = 0; i < 6; i++) {
+      // The counters are pushed but do not move: a quiet service.
+      await minuteOf(v2, digestOf(2), 0, 0);
+      await watch().runOnce();
+    }
+    const quiet = (await store.burnWatch().get(v2.id))!;
+    expect(quiet.status).toBe('low-traffic');
+    expect(quiet.reading.reason).toContain(
+      'too little traffic: 0 requests in 1h, need 100',
+    );
+    expect(pager.pages).toEqual([]);
+
+    // A release whose metrics never arrive: the source has no data at all.
+    const v3 = await ship(3);
+    for (let i = 0; i < 4; i++) {
+      clock.advance(MINUTE);
+      await watch().runOnce();
+    }
+    expect((await store.burnWatch().get(v3.id))!.status).toBe('blind');
+    expect(pager.pages).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        dedupKey: `auto-rollback-blind:${v3.id}`,
+      }),
+    ]);
+    expect(await rollbacks()).toHaveLength(0);
+  });
+
   it('pages critical when there is nothing to roll back to, and resolves it when the burn stops', async () => {
     const v1 = await ship(1);
     await push(v1, digestOf(1));

@@ -99,20 +99,22 @@ describe('evaluateBurn (workbook paging pairs at 99.9%)', () => {
       reason: /10x over 6h, 10x over 30m reaches 6x/,
     },
     {
-      name: 'no requests in any window is blind, never firing',
+      // Zero traffic is too little traffic, like 50 requests: not enough to
+      // judge, so neither a rollback nor a "blind" page.
+      name: 'no requests in any window is low traffic, neither firing nor blind',
       counts: everywhere({ good: 0, total: 0 }),
       firing: false,
-      blind: true,
-      pairs: ['blind', 'blind'],
-      reason: /no data for the 1h window; no data for the 6h window/,
+      blind: false,
+      pairs: ['low-traffic', 'low-traffic'],
+      reason: /too little traffic: 0 requests in 1h, need 100/,
     },
     {
-      name: 'no requests in the short window is blind for that pair',
-      counts: { ...everywhere(burning(2)), '5m': { good: 0, total: 0 } },
-      firing: false,
-      blind: true,
-      pairs: ['blind', 'ok'],
-      reason: /no data for the 5m window/,
+      name: 'no requests in the short window: traffic stopped, nothing burns now',
+      counts: { ...everywhere(burning(20)), '5m': { good: 0, total: 0 } },
+      firing: true,
+      blind: false,
+      pairs: ['low-traffic', 'firing'],
+      reason: /reaches 6x/,
     },
     {
       name: 'missing counts for a window are blind',
@@ -166,16 +168,24 @@ describe('evaluateBurn (workbook paging pairs at 99.9%)', () => {
       reason: /reaches 6x; also no data for the 5m window/,
     },
     {
-      name: 'minRequests 0 accepts any traffic, but zero is still blind',
+      name: 'minRequests 0 accepts any traffic, but zero requests is still too few',
       counts: {
         ...everywhere({ good: 0, total: 1 }),
         '6h': { good: 0, total: 0 },
       },
       minRequests: 0,
       firing: true,
-      blind: true,
-      pairs: ['firing', 'blind'],
+      blind: false,
+      pairs: ['firing', 'low-traffic'],
       reason: /1000x over 1h/,
+    },
+    {
+      name: 'negative counts from the source are blind',
+      counts: { ...everywhere(burning(2)), '1h': { good: -1, total: 10 } },
+      firing: false,
+      blind: true,
+      pairs: ['blind', 'ok'],
+      reason: /no data for the 1h window/,
     },
   ])('$name', ({ counts, minRequests, firing, blind, pairs, reason }) => {
     const result = evaluate(counts, minRequests);

@@ -13,7 +13,7 @@ export interface BurnInput {
   objective: number;
   /** Window pairs to check; any one firing is enough. */
   windows: ReadonlyArray<Readonly<BurnWindow>>;
-  /** Counts over the last `windowMs`; `undefined` when the source had no data. */
+  /** Counts over the last `windowMs`; `undefined` when the source had no data (zero requests is data). */
   counts: (windowMs: number) => SloCounts | undefined;
   /** Fewest requests the long window needs before its burn rate is trusted. */
   minRequests: number;
@@ -40,7 +40,7 @@ export interface BurnWindowResult {
 export interface BurnEvaluation {
   /** Some pair with complete data has both windows at or over its threshold. */
   firing: boolean;
-  /** Some pair could not be judged for lack of data; page that auto-rollback is blind. */
+  /** Some pair's source gave no data (not: too little traffic); page that auto-rollback is blind. */
   blind: boolean;
   reason: string;
   windows: BurnWindowResult[];
@@ -50,6 +50,24 @@ function rateLabel(rate: number): string {
   return `${Number(rate.toFixed(2))}x`;
 }
 
+/** Counts a source really answered with: finite, not negative, good within reach of total. */
+function isData(counts: SloCounts | undefined): counts is SloCounts {
+  return (
+    counts !== undefined &&
+    Number.isFinite(counts.good) &&
+    Number.isFinite(counts.total) &&
+    counts.good >= 0 &&
+    counts.total >= 0
+  );
+}
+
+/**
+ * One pair's verdict. "No data" (the source did not answer, or answered
+ * junk) is blind: nobody can say whether the release burns, so on-call is
+ * paged once. Too few requests, zero included, is a known answer that is too
+ * small to judge: neither a rollback nor a page. Only the source failing is
+ * worth waking someone for; a quiet service at night is not.
+ */
 function evaluatePair(
   window: Readonly<BurnWindow>,
   input: BurnInput,
@@ -57,36 +75,34 @@ function evaluatePair(
   const long = formatWindow(window.longWindowMs);
   const short = formatWindow(window.shortWindowMs);
   const longCounts = input.counts(window.longWindowMs);
-  const longBurnRate = longCounts
-    ? burnRate(longCounts, input.objective)
-    : undefined;
-  if (longBurnRate === undefined) {
+  if (!isData(longCounts)) {
     return {
       window,
       status: 'blind',
       firing: false,
-      longTotal: longCounts?.total,
       reason: `no data for the ${long} window`,
     };
   }
-  const longTotal = longCounts!.total;
+  const longTotal = longCounts.total;
+  const longBurnRate = burnRate(longCounts, input.objective);
   // A handful of requests makes the error ratio jump in big steps: one failure
-  // in 50 requests is already a 20x burn at 99.9%.
-  if (longTotal < input.minRequests) {
+  // in 50 requests is already a 20x burn at 99.9%. Counted per pair, in that
+  // pair's own long window.
+  if (longBurnRate === undefined || longTotal < input.minRequests) {
     return {
       window,
       status: 'low-traffic',
       firing: false,
       longBurnRate,
       longTotal,
-      reason: `too little traffic: ${longTotal} requests in ${long}, need ${input.minRequests}`,
+      reason: `too little traffic: ${longTotal} requests in ${long}, need ${Math.max(
+        input.minRequests,
+        1,
+      )}`,
     };
   }
   const shortCounts = input.counts(window.shortWindowMs);
-  const shortBurnRate = shortCounts
-    ? burnRate(shortCounts, input.objective)
-    : undefined;
-  if (shortBurnRate === undefined) {
+  if (!isData(shortCounts)) {
     return {
       window,
       status: 'blind',
@@ -94,6 +110,18 @@ function evaluatePair(
       longBurnRate,
       longTotal,
       reason: `no data for the ${short} window`,
+    };
+  }
+  const shortBurnRate = burnRate(shortCounts, input.objective);
+  if (shortBurnRate === undefined) {
+    // Traffic stopped: nothing is burning now, and nothing says it still would.
+    return {
+      window,
+      status: 'low-traffic',
+      firing: false,
+      longBurnRate,
+      longTotal,
+      reason: `no requests in the ${short} window`,
     };
   }
   const rates = `${rateLabel(longBurnRate)} over ${long}, ${rateLabel(
