@@ -101,10 +101,10 @@ export function mountMetricsRoutes(
     caller: Caller,
     permission: typeof promotionReadPermission,
   ) {
-    const service = await options.resolveService(
-      serviceRefFromPath(req.params),
-    );
-    await authorize(permissions, caller, permission, service.entityRef);
+    // Permission first: a denied caller learns nothing about what exists.
+    const entityRef = serviceRefFromPath(req.params);
+    await authorize(permissions, caller, permission, entityRef);
+    const service = await options.resolveService(entityRef);
     const environment = req.params.environment;
     if (!service.pipeline.environments.some(e => e.name === environment)) {
       throw new NotFoundError(
