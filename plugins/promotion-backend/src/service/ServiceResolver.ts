@@ -1,12 +1,33 @@
 import { AuthService } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
+import { makeValidator, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { getPipelineName } from '@internal/plugin-promotion-common';
 import { PipelineConfig, Pipelines } from '../config/pipelines';
 
-/** The entity ref named by a `/v1/services/:kind/:namespace/:name` route. */
+const entityNameRules = makeValidator();
+const servicePathParams = [
+  ['kind', entityNameRules.isValidKind, 'a kind such as component'],
+  ['namespace', entityNameRules.isValidNamespace, 'a catalog namespace'],
+  ['name', entityNameRules.isValidEntityName, 'a catalog entity name'],
+] as const;
+
+/**
+ * The entity ref named by a `/v1/services/:kind/:namespace/:name` route. Each
+ * part must be valid by the catalog's own rules, so every service route
+ * answers a malformed one (`%2F`, `%00`, `..`) with the same 400 before any
+ * lookup.
+ */
 export function serviceRefFromPath(params: Record<string, string>): string {
+  for (const [param, isValid, expected] of servicePathParams) {
+    if (!isValid(params[param])) {
+      throw new InputError(
+        `Invalid ${param} in path: ${JSON.stringify(
+          params[param],
+        )} is not ${expected}`,
+      );
+    }
+  }
   return stringifyEntityRef({
     kind: params.kind,
     namespace: params.namespace,
