@@ -11,7 +11,11 @@ export interface Config {
          * module is installed.
          */
         baseUrl: string;
-        /** How long one query may take before it counts as failed. Default 10 seconds. */
+        /**
+         * How long one query may take before it counts as failed. Default 10
+         * seconds; at most promotion.engine.gateTimeout (soak queries run
+         * inside a gate evaluation), or the backend refuses to start.
+         */
         timeout?: HumanDuration | string;
         /**
          * PromQL templates replacing the defaults. Placeholders: {{name}},

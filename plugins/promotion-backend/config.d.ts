@@ -68,6 +68,14 @@ export interface Config {
     };
     /** How often the scheduler re-evaluates gates, soaks and stuck work. Default 5 seconds. */
     schedule?: HumanDuration | string;
+    engine?: {
+      /**
+       * Longest one gate evaluation (and one burn-rate metrics query) may
+       * take before it counts as failed. Default 10 seconds, at most 30.
+       * A metrics provider's own query timeout must not exceed it.
+       */
+      gateTimeout?: HumanDuration | string;
+    };
     /** Automatic rollback on error-budget burn rate. */
     autoRollback?: {
       /** How often burn rates are evaluated. Default 30 seconds. */

@@ -45,6 +45,8 @@ export interface PrometheusMetricsProviderOptions {
 export class PrometheusMetricsProvider implements MetricsProvider {
   private readonly client: PrometheusClient;
   private readonly queries: PrometheusQueries;
+  /** Longest one query may take, in ms. */
+  readonly timeoutMs: number;
 
   /** Builds the provider from `promotion.metrics.prometheus`; errors name the bad key. */
   static fromConfig(config: Config): PrometheusMetricsProvider {
@@ -98,6 +100,7 @@ export class PrometheusMetricsProvider implements MetricsProvider {
         'queries',
       );
     }
+    this.timeoutMs = timeoutMs;
     this.client = new PrometheusClient({ baseUrl: options.baseUrl, timeoutMs });
   }
 

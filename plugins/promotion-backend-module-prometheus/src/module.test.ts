@@ -51,6 +51,29 @@ describe('promotionModulePrometheus', () => {
     );
   });
 
+  it('stops start-up when its query timeout exceeds the gate timeout, naming both keys', async () => {
+    await expect(
+      install({
+        promotion: {
+          metrics: {
+            prometheus: { baseUrl: 'http://127.0.0.1:9090', timeout: '20s' },
+          },
+        },
+      }),
+    ).rejects.toThrow(
+      'promotion.metrics.prometheus.timeout (20 s) must not exceed promotion.engine.gateTimeout (10 s)',
+    );
+    const providers = await install({
+      promotion: {
+        engine: { gateTimeout: '20s' },
+        metrics: {
+          prometheus: { baseUrl: 'http://127.0.0.1:9090', timeout: '20s' },
+        },
+      },
+    });
+    expect([...providers.keys()]).toEqual(['prometheus']);
+  });
+
   it('stays off without its config block', async () => {
     expect((await install({})).size).toBe(0);
   });

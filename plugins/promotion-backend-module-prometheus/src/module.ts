@@ -2,7 +2,11 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { promotionMetricsProvidersExtensionPoint } from '@internal/plugin-promotion-node';
+import {
+  GATE_TIMEOUT_CONFIG_KEY,
+  promotionMetricsProvidersExtensionPoint,
+  readGateTimeoutMs,
+} from '@internal/plugin-promotion-node';
 import {
   PROMETHEUS_CONFIG_KEY,
   PrometheusMetricsProvider,
@@ -29,10 +33,20 @@ export const promotionModulePrometheus = createBackendModule({
           return;
         }
         // Reading config here makes a wrong block (e.g. no baseUrl) stop the backend at start-up.
-        metrics.addMetricsProvider(
-          'prometheus',
-          PrometheusMetricsProvider.fromConfig(config),
-        );
+        const provider = PrometheusMetricsProvider.fromConfig(config);
+        // Soak queries run inside a gate evaluation: a longer query timeout
+        // would be cut by the gate's, hiding Prometheus' own error.
+        const gateTimeoutMs = readGateTimeoutMs(config);
+        if (provider.timeoutMs > gateTimeoutMs) {
+          throw new Error(
+            `${PROMETHEUS_CONFIG_KEY}.timeout (${
+              provider.timeoutMs / 1000
+            } s) must not exceed ${GATE_TIMEOUT_CONFIG_KEY} (${
+              gateTimeoutMs / 1000
+            } s): raise the gate timeout or lower the query timeout`,
+          );
+        }
+        metrics.addMetricsProvider('prometheus', provider);
       },
     });
   },

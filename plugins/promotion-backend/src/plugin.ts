@@ -15,6 +15,7 @@ import {
   promotionGatesExtensionPoint,
   promotionMetricsProvidersExtensionPoint,
   promotionPagersExtensionPoint,
+  readGateTimeoutMs,
 } from '@internal/plugin-promotion-node';
 import { promotionClockServiceRef } from './clock/clock';
 import {
@@ -129,6 +130,7 @@ export const promotionPlugin = createBackendPlugin({
         validateSoakGates(pipelines, metricsProviders.keys());
         validateSloProviders(pipelines, metricsProviders.keys());
         const soakRetentionMs = readSoakSampleRetentionMs(config);
+        const gateTimeoutMs = readGateTimeoutMs(config);
         await scheduler.scheduleTask({
           id: 'promotion-soak-samples-prune',
           frequency: { hours: 1 },
@@ -156,6 +158,7 @@ export const promotionPlugin = createBackendPlugin({
           logger,
           notifier: createGateNotifier(onCall, store, clock),
           clock,
+          timings: { gateTimeoutMs },
           onChange: entityRef => {
             deps.signals
               .publish({
@@ -187,6 +190,7 @@ export const promotionPlugin = createBackendPlugin({
           pager: onCall,
           logger,
           clock,
+          queryTimeoutMs: gateTimeoutMs,
         });
         await scheduler.scheduleTask({
           id: 'promotion-auto-rollback',

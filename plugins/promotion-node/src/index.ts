@@ -8,3 +8,4 @@ export * from './gate';
 export * from './metrics';
 export * from './pager';
 export * from './extensions';
+export * from './engineSettings';
