@@ -78,6 +78,25 @@ function policyPermissions(
   });
 }
 
+/** The permission service a test asked for; the test backend's allow-all one otherwise. */
+function permissionFeatures(options: {
+  permissionResult?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  permissionPolicy?: (
+    caller: string,
+    permission: string,
+  ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+}) {
+  if (options.permissionPolicy) {
+    return [policyPermissions(options.permissionPolicy)];
+  }
+  if (options.permissionResult) {
+    return [
+      mockServices.permissions.factory({ result: options.permissionResult }),
+    ];
+  }
+  return [];
+}
+
 /**
  * The promotion plugin in a test backend over a given database, with the
  * world outside faked at its edges: the deploy system, notifications, pagers
@@ -204,15 +223,7 @@ export async function startPromotionBackend(options: {
             }),
           ]
         : []),
-      ...(options.permissionPolicy
-        ? [policyPermissions(options.permissionPolicy)]
-        : options.permissionResult
-        ? [
-            mockServices.permissions.factory({
-              result: options.permissionResult,
-            }),
-          ]
-        : []),
+      ...permissionFeatures(options),
     ],
   });
   return {

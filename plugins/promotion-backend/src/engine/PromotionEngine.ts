@@ -545,9 +545,7 @@ export class PromotionEngine {
       verdict: hold ? ('pending' as const) : ('passed' as const),
       errored: false,
       reason: hold
-        ? `${promotion.toEnvironment} is held by ${hold.createdBy} since ${
-            hold.digest
-          } was ${hold.reason} (release the hold to promote again)`
+        ? `${promotion.toEnvironment} is held by ${hold.createdBy} since ${hold.digest} was ${hold.reason} (release the hold to promote again)`
         : 'hold released',
       evidence: hold ? { holdId: hold.id } : undefined,
       evaluatedAt: now.toISOString(),

@@ -79,12 +79,14 @@ describe.each(databases.eachSupportedId())(
         knex,
         config,
         entities: [serviceEntity('payments')],
-        permissionPolicy: (caller, permission) =>
-          caller === 'user:default/mallory' && permission !== 'promotion.read'
-            ? AuthorizeResult.DENY
-            : caller === 'user:default/bob' && permission === 'promotion.admin'
-            ? AuthorizeResult.DENY
-            : AuthorizeResult.ALLOW,
+        // mallory may only read; bob is no admin.
+        permissionPolicy: (caller, permission) => {
+          const denied =
+            (caller === 'user:default/mallory' &&
+              permission !== 'promotion.read') ||
+            (caller === 'user:default/bob' && permission === 'promotion.admin');
+          return denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW;
+        },
       });
     });
 

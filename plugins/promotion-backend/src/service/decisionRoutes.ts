@@ -4,10 +4,7 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   decisionRequestSchema,
   digestSchema,
@@ -295,7 +292,7 @@ export function mountDecisionRoutes(
       async () => {
         const freeze = await store.decisions().getFreeze(req.params.freezeId);
         if (!freeze) {
-          return missingOrDenied(
+          throw await missingOrDenied(
             permissions,
             caller,
             promotionAdminPermission,

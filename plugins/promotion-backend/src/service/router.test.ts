@@ -284,7 +284,7 @@ describe.each(databases.eachSupportedId())(
       },
     );
 
-    it('answers 403 when the permission policy says no, and writes nothing', async () => {
+    it('answers 403 when the permission policy says no, and writes only the refusal to the audit log', async () => {
       await start(AuthorizeResult.DENY);
       const before = await counts();
       const res = await request(server)
@@ -292,7 +292,18 @@ describe.each(databases.eachSupportedId())(
         .set('Authorization', user)
         .send(artifactBody(6));
       expect(res.status).toBe(403);
-      expect(await counts()).toEqual(before);
+      expect(await counts()).toEqual({
+        ...before,
+        promotion_events: before.promotion_events + 1,
+      });
+      const [refusal] = await knex('promotion_events');
+      expect(refusal).toMatchObject({
+        kind: 'action.refused',
+        entity_ref: CHECKOUT,
+      });
+      expect(JSON.parse(refusal.details)).toMatchObject({
+        action: 'promotion.register',
+      });
     });
 
     it('stores test results and re-evaluates the waiting promotion', async () => {
