@@ -5,11 +5,11 @@ import { z } from 'zod';
  * PostgreSQL cannot store NUL in text (the insert fails), and the rest only
  * arrive by mistake or malice. Free text keeps tab and line breaks.
  */
-// eslint-disable-next-line no-control-regex
+/* eslint-disable no-control-regex */
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
-// eslint-disable-next-line no-control-regex
 const NO_CONTROL_CHARACTERS_BUT_WHITESPACE =
   /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+/* eslint-enable no-control-regex */
 const CONTROL_CHARACTER_MESSAGE =
   'must not contain NUL or other control characters';
 

@@ -2,6 +2,7 @@ import { Knex } from 'knex';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';
 import {
   RawRequest,
+  RawResponse,
   baseUrlOf,
   hasBackstageErrorBody,
   rawRequest,
@@ -44,10 +45,6 @@ describe.each(databases.eachSupportedId())(
       await knex?.destroy();
     });
 
-    afterEach(async () => {
-      expect(await pluginTableCounts(knex)).toEqual(before);
-    });
-
     /** Sends a request as alice (allowed everything) with a JSON body. */
     function send(
       method: string,
@@ -67,18 +64,24 @@ describe.each(databases.eachSupportedId())(
       return rawRequest(baseUrl, request);
     }
 
-    async function expectError(
-      response: Promise<Awaited<ReturnType<typeof rawRequest>>>,
-      status: number,
-      message: RegExp,
-    ) {
+    /** What a refusal looked like: status, message, error body, and the plugin's rows after it. */
+    async function refusal(response: Promise<RawResponse>) {
       const res = await response;
-      expect({ status: res.status, body: res.json }).toMatchObject({
-        status,
-        body: { error: { message: expect.stringMatching(message) } },
-      });
-      expect(hasBackstageErrorBody(res)).toBe(true);
+      return {
+        status: res.status,
+        message: res.json?.error?.message,
+        errorBody: hasBackstageErrorBody(res),
+        rows: await pluginTableCounts(knex),
+      };
     }
+
+    /** A refusal with this status and a message matching `message`, nothing written. */
+    const refused = (status: number, message: RegExp) => ({
+      status,
+      message: expect.stringMatching(message),
+      errorBody: true,
+      rows: before,
+    });
 
     const artifact = (overrides: object) => ({
       entityRef: SEEDED_SERVICE.entityRef,
@@ -102,20 +105,20 @@ describe.each(databases.eachSupportedId())(
           'holdId',
         ],
       ])('%s %s answers 400 naming %s', async (method, path, param) => {
-        await expectError(
-          send(method, `${API}${path}`, method === 'POST' ? {} : undefined),
-          400,
-          // The spec's format check or the router's own: both name the parameter.
-          new RegExp(`${param}\\b.*\\b(uuid|UUID)`),
-        );
+        // The spec's format check or the router's own: both name the parameter.
+        expect(
+          await refusal(
+            send(method, `${API}${path}`, method === 'POST' ? {} : undefined),
+          ),
+        ).toEqual(refused(400, new RegExp(`${param}\\b.*\\b(uuid|UUID)`)));
       });
 
       it('answers 404 for a well-formed id that names nothing', async () => {
-        await expectError(
-          send('POST', `${API}/v1/promotions/${UNKNOWN_ID}/approve`, {}),
-          404,
-          new RegExp(UNKNOWN_ID),
-        );
+        expect(
+          await refusal(
+            send('POST', `${API}/v1/promotions/${UNKNOWN_ID}/approve`, {}),
+          ),
+        ).toEqual(refused(404, new RegExp(UNKNOWN_ID)));
       });
     });
 
@@ -127,83 +130,88 @@ describe.each(databases.eachSupportedId())(
         ['labels.0', { labels: ['pay\u0000ment'] }],
         ['changedPaths.0', { changedPaths: ['a\u001bb'] }],
       ])('in a registered artifact (%s)', async (field, overrides) => {
-        await expectError(
-          send(
-            'POST',
-            `${API}/v1/artifacts`,
-            artifact(overrides),
-            seededCallers.ci,
+        expect(
+          await refusal(
+            send(
+              'POST',
+              `${API}/v1/artifacts`,
+              artifact(overrides),
+              seededCallers.ci,
+            ),
           ),
-          400,
-          new RegExp(`${field.replace('.', '\\.')}: must not contain NUL`),
+        ).toEqual(
+          refused(
+            400,
+            new RegExp(`${field.replace('.', '\\.')}: must not contain NUL`),
+          ),
         );
       });
 
       it('in a rejection comment of a real pending promotion', async () => {
-        await expectError(
-          send('POST', `${API}/v1/promotions/${seeds.promotionId}/reject`, {
-            comment: 'no\u0000',
-          }),
-          400,
-          /comment: must not contain NUL/,
-        );
+        expect(
+          await refusal(
+            send('POST', `${API}/v1/promotions/${seeds.promotionId}/reject`, {
+              comment: 'no\u0000',
+            }),
+          ),
+        ).toEqual(refused(400, /comment: must not contain NUL/));
       });
 
       it('in a freeze reason', async () => {
-        await expectError(
-          send('POST', `${SERVICE}/freezes`, {
-            environment: 'dev',
-            reason: 'stop\u0000',
-          }),
-          400,
-          /reason: must not contain NUL/,
-        );
+        expect(
+          await refusal(
+            send('POST', `${SERVICE}/freezes`, {
+              environment: 'dev',
+              reason: 'stop\u0000',
+            }),
+          ),
+        ).toEqual(refused(400, /reason: must not contain NUL/));
       });
 
       it('in a rollback reason and a mark-bad reason', async () => {
-        await expectError(
-          send('POST', `${SERVICE}/rollback`, {
-            environment: 'prod',
-            reason: 'bad\u0000',
-          }),
-          400,
-          /reason: must not contain NUL/,
-        );
-        await expectError(
-          send('POST', `${SERVICE}/artifacts/${seeds.digest}/bad`, {
-            reason: '\u0000',
-          }),
-          400,
-          /reason: must not contain NUL/,
-        );
+        expect(
+          await refusal(
+            send('POST', `${SERVICE}/rollback`, {
+              environment: 'prod',
+              reason: 'bad\u0000',
+            }),
+          ),
+        ).toEqual(refused(400, /reason: must not contain NUL/));
+        expect(
+          await refusal(
+            send('POST', `${SERVICE}/artifacts/${seeds.digest}/bad`, {
+              reason: '\u0000',
+            }),
+          ),
+        ).toEqual(refused(400, /reason: must not contain NUL/));
       });
     });
 
     describe('strings longer than their column', () => {
       it('refuses an author longer than 255 characters', async () => {
-        await expectError(
-          send(
-            'POST',
-            `${API}/v1/artifacts`,
-            artifact({ author: `user:default/${'a'.repeat(300)}` }),
-            seededCallers.ci,
+        expect(
+          await refusal(
+            send(
+              'POST',
+              `${API}/v1/artifacts`,
+              artifact({ author: `user:default/${'a'.repeat(300)}` }),
+              seededCallers.ci,
+            ),
           ),
-          400,
-          /author\b.*(at most|more than) 255/,
-        );
+        ).toEqual(refused(400, /author\b.*(at most|more than) 255/));
       });
 
       it('refuses an entity ref longer than 255 characters', async () => {
-        await expectError(
-          send(
-            'POST',
-            `${API}/v1/artifacts`,
-            artifact({ entityRef: `component:default/${'a'.repeat(300)}` }),
-            seededCallers.ci,
+        expect(
+          await refusal(
+            send(
+              'POST',
+              `${API}/v1/artifacts`,
+              artifact({ entityRef: `component:default/${'a'.repeat(300)}` }),
+              seededCallers.ci,
+            ),
           ),
-          400,
-          /entityRef\b.*(at most|more than) 255/,
-        );
+        ).toEqual(refused(400, /entityRef\b.*(at most|more than) 255/));
       });
     });
 
@@ -214,30 +222,30 @@ describe.each(databases.eachSupportedId())(
         ['component/default/%00', 'name'],
         ['component/default/..%2F..', 'name'],
       ])('rollback on %s answers 400 naming %s', async (ref, param) => {
-        await expectError(
-          send('POST', `${API}/v1/services/${ref}/rollback`, {
-            environment: 'prod',
-            reason: 'broken',
-          }),
-          400,
-          new RegExp(`${param} in path`),
-        );
+        expect(
+          await refusal(
+            send('POST', `${API}/v1/services/${ref}/rollback`, {
+              environment: 'prod',
+              reason: 'broken',
+            }),
+          ),
+        ).toEqual(refused(400, new RegExp(`${param} in path`)));
       });
 
       it('every service route uses the same check', async () => {
-        await expectError(
-          send('GET', `${API}/v1/services/component/%2F/x/pipeline`),
-          400,
-          /namespace in path/,
-        );
-        await expectError(
-          send('POST', `${API}/v1/services/component/%2F/x/freezes`, {
-            environment: 'prod',
-            reason: 'x',
-          }),
-          400,
-          /namespace in path/,
-        );
+        expect(
+          await refusal(
+            send('GET', `${API}/v1/services/component/%2F/x/pipeline`),
+          ),
+        ).toEqual(refused(400, /namespace in path/));
+        expect(
+          await refusal(
+            send('POST', `${API}/v1/services/component/%2F/x/freezes`, {
+              environment: 'prod',
+              reason: 'x',
+            }),
+          ),
+        ).toEqual(refused(400, /namespace in path/));
       });
     });
 
@@ -247,14 +255,19 @@ describe.each(databases.eachSupportedId())(
         ['POST', '/v1/services/component/default/checkout/artifacts//bad'],
         ['GET', '/v1/nothing-here'],
       ])('%s %s answers a JSON 404 naming it', async (method, path) => {
-        await expectError(
-          send(method, `${API}${path}`, method === 'POST' ? {} : undefined),
-          404,
-          new RegExp(
-            `${method} .*${path
-              .split('/')
-              .pop()!
-              .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        expect(
+          await refusal(
+            send(method, `${API}${path}`, method === 'POST' ? {} : undefined),
+          ),
+        ).toEqual(
+          refused(
+            404,
+            new RegExp(
+              `${method} .*${path
+                .split('/')
+                .pop()!
+                .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+            ),
           ),
         );
       });
