@@ -99,8 +99,10 @@ export const promotionPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, scheduler, lifecycle, httpRouter } = deps;
         const clock = () => deps.promotionClock.now();
+        // The plugin's only migration call (safe with replicas starting together).
         const store = await DatabasePromotionStore.create({
           database: deps.database,
+          logger,
         });
         const soakSamples = await DatabaseSoakSampleStore.create({
           database: deps.database,

@@ -1,4 +1,4 @@
-import { DatabaseService } from '@backstage/backend-plugin-api';
+import { DatabaseService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import type {
   AuditEvent,
@@ -168,10 +168,12 @@ export class DatabasePromotionStore implements PromotionStore {
   static async create(options: {
     database: DatabaseService;
     skipMigrations?: boolean;
+    /** Told when start-up waits for another replica's migrations. */
+    logger?: LoggerService;
   }): Promise<DatabasePromotionStore> {
     const client = await options.database.getClient();
     if (!options.skipMigrations && !options.database.migrations?.skip) {
-      await applyDatabaseMigrations(client);
+      await applyDatabaseMigrations(client, { logger: options.logger });
     }
     return new DatabasePromotionStore(client);
   }
