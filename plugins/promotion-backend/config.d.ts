@@ -75,6 +75,12 @@ export interface Config {
        * A metrics provider's own query timeout must not exceed it.
        */
       gateTimeout?: HumanDuration | string;
+      /**
+       * How long one engine pass may take before the engine logs a warning
+       * naming its duration and this budget (and counts it in
+       * promotion.engine.pass.over_budget). Default 2 seconds, at most 60.
+       */
+      passBudget?: HumanDuration | string;
     };
     /** Automatic rollback on error-budget burn rate. */
     autoRollback?: {

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
@@ -22,10 +23,16 @@ import {
   AutoRollback,
   validateSloProviders,
 } from './autoRollback/AutoRollback';
-import { readAutoRollbackSchedule, readEngineSchedule } from './config/engine';
+import {
+  readAutoRollbackSchedule,
+  readEngineSchedule,
+  readPassBudgetMs,
+} from './config/engine';
 import { readPipelines } from './config/pipelines';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
+import { EngineMetrics } from './engine/EngineMetrics';
 import { PromotionEngine } from './engine/PromotionEngine';
+import { connectReplicaWakeups } from './engine/replicaWakeups';
 import { StatusCallbacks } from './engine/StatusCallbacks';
 import { validateApprovalGates } from './gates/approvalGate';
 import { createBuiltInGates, validateWindowGates } from './gates/builtIn';
@@ -95,6 +102,7 @@ export const promotionPlugin = createBackendPlugin({
         signals: signalsServiceRef,
         notifications: notificationService,
         promotionClock: promotionClockServiceRef,
+        metrics: metricsServiceRef,
       },
       async init(deps) {
         const { config, logger, scheduler, lifecycle, httpRouter } = deps;
@@ -133,6 +141,16 @@ export const promotionPlugin = createBackendPlugin({
         validateSloProviders(pipelines, metricsProviders.keys());
         const soakRetentionMs = readSoakSampleRetentionMs(config);
         const gateTimeoutMs = readGateTimeoutMs(config);
+        const engineMetrics = new EngineMetrics({
+          metrics: deps.metrics,
+          logger,
+          passBudgetMs: readPassBudgetMs(config),
+        });
+        lifecycle.addShutdownHook(
+          engineMetrics.observePagesOwed(() =>
+            store.burnWatch().countPagesOwed(),
+          ),
+        );
         await scheduler.scheduleTask({
           id: 'promotion-soak-samples-prune',
           frequency: { hours: 1 },
@@ -152,7 +170,15 @@ export const promotionPlugin = createBackendPlugin({
           logger,
           appBaseUrl: config.getString('app.baseUrl'),
         });
-        const engine = new PromotionEngine({
+        // Replicas on one PostgreSQL wake each other when they create work.
+        let engine: PromotionEngine | undefined = undefined;
+        const wakeups = await connectReplicaWakeups({
+          knex: await deps.database.getClient(),
+          logger,
+          onWake: () => engine?.wakeLocal(),
+        });
+        lifecycle.addShutdownHook(() => wakeups.close());
+        engine = new PromotionEngine({
           store,
           pipelines,
           deployers,
@@ -160,7 +186,11 @@ export const promotionPlugin = createBackendPlugin({
           logger,
           notifier: createGateNotifier(onCall, store, clock),
           clock,
-          timings: { gateTimeoutMs },
+          timings: {
+            gateTimeoutMs,
+            concurrency: readEngineConcurrency(config),
+          },
+          notifyReplicas: () => wakeups.notify(),
           onChange: entityRef => {
             deps.signals
               .publish({
@@ -180,9 +210,12 @@ export const promotionPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           // Every replica works: leases in the database keep them apart.
           scope: 'local',
-          fn: () => engine.tick(),
+          fn: () => engine!.tick(),
         });
-        lifecycle.addShutdownHook(() => engine.stop());
+        lifecycle.addShutdownHook(() => engine!.stop());
+        // Due times were computed under the config of the last start: look at
+        // every waiting promotion once under this one.
+        await store.wakePromotions({}, clock());
 
         const autoRollback = new AutoRollback({
           store,

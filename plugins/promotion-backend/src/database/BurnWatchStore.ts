@@ -40,6 +40,14 @@ export interface BurnWatchRecord {
   pageLeaseUntil?: Date;
 }
 
+/** How many pages the outbox still owes on-call, by what is to be done. */
+export interface PagesOwed {
+  /** Decided and not yet delivered. */
+  send: number;
+  /** Delivered, condition cleared, not yet resolved. */
+  resolve: number;
+}
+
 /** The fields a watch update writes. */
 export type BurnWatchUpdate = Omit<BurnWatchRecord, 'version'>;
 
@@ -184,6 +192,21 @@ export class BurnWatchStore {
       .orderBy('updated_at')
       .limit(limit);
     return rows.map(fromRow);
+  }
+
+  /**
+   * Pages on-call is still owed, leased or not: ones to send (decided, not
+   * yet delivered) and delivered ones to resolve. Feeds the pages-owed gauge.
+   */
+  async countPagesOwed(): Promise<PagesOwed> {
+    const [send] = await this.db(TABLE)
+      .whereNotNull('page_key')
+      .whereNull('paged_at')
+      .count({ n: '*' });
+    const [resolve] = await this.db(TABLE)
+      .whereNotNull('resolve_key')
+      .count({ n: '*' });
+    return { send: Number(send?.n ?? 0), resolve: Number(resolve?.n ?? 0) };
   }
 
   /**
