@@ -15,7 +15,10 @@ const hangingGate = createBackendModule({
     reg.registerInit({
       deps: { gates: promotionGatesExtensionPoint },
       async init({ gates }) {
-        gates.addGate({ name: 'hanging', evaluate: () => new Promise(() => {}) });
+        gates.addGate({
+          name: 'hanging',
+          evaluate: () => new Promise(() => {}),
+        });
       },
     });
   },
@@ -59,9 +62,13 @@ describe('promotion.engine.gateTimeout', () => {
         while (!gate && Date.now() < deadline) {
           await backend.tick();
           const view = await request(backend.server)
-            .get('/api/promotion/v1/services/component/default/checkout/pipeline')
+            .get(
+              '/api/promotion/v1/services/component/default/checkout/pipeline',
+            )
             .set('authorization', mockCredentials.user.header());
-          const prod = view.body.environments.find((e: any) => e.name === 'prod');
+          const prod = view.body.environments.find(
+            (e: any) => e.name === 'prod',
+          );
           gate = prod.promotion?.gates.find(
             (g: any) => g.gate === 'hanging' && g.verdict === 'failed',
           );
