@@ -19,18 +19,6 @@ export const DEPLOYMENT_STATES: readonly DeploymentState[] = [
   'rolled_back',
 ];
 
-/** States a deployment never leaves. `verified` is left only by supersede or rollback. */
-export function isTerminalDeploymentState(state: DeploymentState): boolean {
-  return (
-    state === 'failed' || state === 'superseded' || state === 'rolled_back'
-  );
-}
-
-/** States of a deployment that still has work to do before it is verified. */
-export function isInFlightDeploymentState(state: DeploymentState): boolean {
-  return state === 'queued' || state === 'deploying' || state === 'soaking';
-}
-
 /** Why a deployment exists. */
 export type DeploymentTrigger = 'merge' | 'promotion' | 'rollback';
 

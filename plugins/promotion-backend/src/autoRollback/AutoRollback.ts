@@ -23,6 +23,7 @@ import {
   DeploymentRecord,
   PromotionStore,
 } from '../database/PromotionStore';
+import { isServing } from '../domain/states';
 import { PromotionEngine } from '../engine/PromotionEngine';
 import { laneDeployments } from '../engine/lanes';
 import {
@@ -142,7 +143,7 @@ export class AutoRollback {
     );
     const { current, previous } = laneDeployments(deployments, artifacts);
     // Queued or deploying: the rollout has not reached its traffic yet.
-    if (!current || !['soaking', 'verified'].includes(current.state)) return;
+    if (!current || !isServing(current.state)) return;
     const watch = await store.burnWatch().get(current.id);
     if (watch?.status === 'rolled_back') return;
     const artifact = artifacts.get(current.artifactId)!;

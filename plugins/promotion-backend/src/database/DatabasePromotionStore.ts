@@ -14,6 +14,10 @@ import type {
 import { normalizeEntityRef } from '@internal/plugin-promotion-common';
 import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
+import {
+  IN_FLIGHT_DEPLOYMENT_STATES,
+  assertTransition,
+} from '../domain/states';
 import { BurnWatchStore } from './BurnWatchStore';
 import { DecisionStore } from './DecisionStore';
 import { applyDatabaseMigrations } from './migrations';
@@ -41,7 +45,6 @@ import {
   PromotionRow,
 } from './tables';
 
-const IN_FLIGHT: DeploymentState[] = ['queued', 'deploying', 'soaking'];
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
 
@@ -523,6 +526,8 @@ export class DatabasePromotionStore implements PromotionStore {
     now: Date,
     deploymentId?: string,
   ): Promise<boolean> {
+    // Before the compare-and-set, so a move the table refuses writes nothing.
+    assertTransition('promotion', promotion.state, to);
     if (!this.db.isTransaction) {
       return this.transaction(tx =>
         tx.transitionPromotion(promotion, to, ctx, now, deploymentId),
@@ -688,7 +693,7 @@ export class DatabasePromotionStore implements PromotionStore {
   async lockInFlight(entityRef: string, environment: string) {
     const rows = await this.db<DeploymentRow>('promotion_deployments')
       .where({ entity_ref: entityRef, environment })
-      .whereIn('state', IN_FLIGHT)
+      .whereIn('state', IN_FLIGHT_DEPLOYMENT_STATES)
       .orderBy('id', 'asc')
       .forUpdate();
     return rows.map(deploymentFromRow);
@@ -740,7 +745,7 @@ export class DatabasePromotionStore implements PromotionStore {
   ) {
     return this.claim<DeploymentRow>(
       'promotion_deployments',
-      q => q.whereIn('state', IN_FLIGHT),
+      q => q.whereIn('state', IN_FLIGHT_DEPLOYMENT_STATES),
       now,
       ticket,
       leaseMs,
@@ -771,6 +776,7 @@ export class DatabasePromotionStore implements PromotionStore {
     ctx: ChangeContext,
     now: Date,
   ): Promise<boolean> {
+    assertTransition('deployment', deployment.state, to);
     if (!this.db.isTransaction) {
       return this.transaction(tx =>
         tx.transitionDeployment(deployment, to, patch, ctx, now),

@@ -220,6 +220,11 @@ export interface PromotionStore {
     filter: { artifactId?: string; entityRef?: string },
     now: Date,
   ): Promise<void>;
+  /**
+   * Moves a promotion from its state as read to `to`, with its audit event:
+   * false (nothing written) when the state changed since. Throws when the
+   * transition table (`domain/states.ts`) refuses the move.
+   */
   transitionPromotion(
     promotion: PromotionRecord,
     to: PromotionState,
@@ -270,6 +275,11 @@ export interface PromotionStore {
     nextCheckAt: Date,
     attempts?: number,
   ): Promise<void>;
+  /**
+   * Moves a deployment from its state as read to `to`, with its patch and
+   * audit event: false (nothing written) when the state changed since. Throws
+   * when the transition table (`domain/states.ts`) refuses the move.
+   */
   transitionDeployment(
     deployment: DeploymentRecord,
     to: DeploymentState,

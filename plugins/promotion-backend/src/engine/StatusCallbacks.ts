@@ -4,9 +4,9 @@ import {
   ConflictError,
   NotFoundError,
 } from '@backstage/errors';
-import type { DeploymentState } from '@internal/plugin-promotion-common';
 import type { Deployer, StatusCallback } from '@internal/plugin-promotion-node';
 import { Pipelines } from '../config/pipelines';
+import { isInFlight } from '../domain/states';
 import {
   DeploymentRecord,
   PromotionStore,
@@ -29,7 +29,6 @@ export interface StatusCallbackOutcome {
 
 type Verdict = 'record' | 'repeat' | { conflict: string };
 
-const IN_FLIGHT: DeploymentState[] = ['deploying', 'soaking'];
 // Conditional writes that lose to the engine are retried from a fresh read.
 const ATTEMPTS = 3;
 
@@ -62,7 +61,8 @@ export function judgeStatusReport(
       conflict: `deployment ${deployment.id} has not been sent to the deploy system yet`,
     };
   }
-  if (!IN_FLIGHT.includes(deployment.state)) {
+  // Queued was answered above: in flight here means sent and not yet ended.
+  if (!isInFlight(deployment.state)) {
     const agrees =
       (report.state === 'failed' && deployment.state === 'failed') ||
       (report.state === 'succeeded' && known === 'succeeded');

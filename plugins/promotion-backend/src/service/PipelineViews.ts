@@ -5,6 +5,7 @@ import type {
   Promotion,
 } from '@internal/plugin-promotion-common';
 import { PipelineConfig } from '../config/pipelines';
+import { isServing } from '../domain/states';
 import { laneDeployments } from '../engine/lanes';
 import { soakOptionsForLane } from '../gates/soak/soakOptions';
 import { SoakSampleStore } from '../metrics';
@@ -134,13 +135,7 @@ export async function buildPipelineView(
     for (const lane of environments) {
       const soak = soakOptionsForLane(pipeline, lane.name);
       const current = lane.current;
-      if (
-        !soak ||
-        !current ||
-        !['soaking', 'verified'].includes(current.state)
-      ) {
-        continue;
-      }
+      if (!soak || !current || !isServing(current.state)) continue;
       const record = deployments.find(d => d.id === current.id)!;
       lane.soak = await buildSoakView(
         soakSamples,

@@ -19,6 +19,7 @@ import {
 import express from 'express';
 import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';
+import { SERVING_DEPLOYMENT_STATES } from '../domain/states';
 import { PromotionEngine } from '../engine/PromotionEngine';
 import { createRefusalRecorder } from '../commands/refusals';
 import { loadOpenApiSpec } from '../schema/spec';
@@ -270,7 +271,7 @@ export async function createRouter(
     currentDeployment: async (entityRef, environment) => {
       const { items } = await store.listDeployments(entityRef, {
         environment,
-        states: ['soaking', 'verified'],
+        states: [...SERVING_DEPLOYMENT_STATES],
         limit: 20,
       });
       const d =
