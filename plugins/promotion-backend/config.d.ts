@@ -66,7 +66,10 @@ export interface Config {
         }>;
       };
     };
-    /** How often the scheduler re-evaluates gates, soaks and stuck work. Default 5 seconds. */
+    /**
+     * How often the scheduler claims due work that no event announced (a
+     * soak window ending, a freeze ending, an expired lease). Default 5 seconds.
+     */
     schedule?: HumanDuration | string;
     engine?: {
       /**
@@ -81,6 +84,11 @@ export interface Config {
        * promotion.engine.pass.over_budget). Default 2 seconds, at most 60.
        */
       passBudget?: HumanDuration | string;
+      /**
+       * How many due promotions and deployments one replica works on at once
+       * (1 to 200, default 8). A slow gate or deploy system holds one slot.
+       */
+      concurrency?: number;
     };
     /** Automatic rollback on error-budget burn rate. */
     autoRollback?: {

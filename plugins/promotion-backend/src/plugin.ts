@@ -25,6 +25,7 @@ import {
 } from './autoRollback/AutoRollback';
 import {
   readAutoRollbackSchedule,
+  readEngineConcurrency,
   readEngineSchedule,
   readPassBudgetMs,
 } from './config/engine';
@@ -32,6 +33,7 @@ import { readPipelines } from './config/pipelines';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
 import { EngineMetrics } from './engine/EngineMetrics';
 import { PromotionEngine } from './engine/PromotionEngine';
+import { connectReplicaWakeups } from './engine/replicaWakeups';
 import { StatusCallbacks } from './engine/StatusCallbacks';
 import { validateApprovalGates } from './gates/approvalGate';
 import { createBuiltInGates, validateWindowGates } from './gates/builtIn';
@@ -169,7 +171,15 @@ export const promotionPlugin = createBackendPlugin({
           logger,
           appBaseUrl: config.getString('app.baseUrl'),
         });
-        const engine = new PromotionEngine({
+        // Replicas on one PostgreSQL wake each other when they create work.
+        let engine: PromotionEngine | undefined = undefined;
+        const wakeups = await connectReplicaWakeups({
+          knex: await deps.database.getClient(),
+          logger,
+          onWake: () => engine?.wakeLocal(),
+        });
+        lifecycle.addShutdownHook(() => wakeups.close());
+        engine = new PromotionEngine({
           store,
           pipelines,
           deployers,
@@ -177,7 +187,12 @@ export const promotionPlugin = createBackendPlugin({
           logger,
           notifier: createGateNotifier(onCall, store, clock),
           clock,
-          timings: { gateTimeoutMs },
+          timings: {
+            gateTimeoutMs,
+            concurrency: readEngineConcurrency(config),
+          },
+          notifyReplicas: () => wakeups.notify(),
+          metrics: engineMetrics,
           onChange: entityRef => {
             deps.signals
               .publish({
@@ -197,9 +212,12 @@ export const promotionPlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           // Every replica works: leases in the database keep them apart.
           scope: 'local',
-          fn: () => engine.tick(),
+          fn: () => engine!.tick(),
         });
-        lifecycle.addShutdownHook(() => engine.stop());
+        lifecycle.addShutdownHook(() => engine!.stop());
+        // Due times were computed under the config of the last start: look at
+        // every waiting promotion once under this one.
+        await store.wakePromotions({}, clock());
 
         const autoRollback = new AutoRollback({
           store,

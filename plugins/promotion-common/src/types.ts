@@ -88,6 +88,8 @@ export interface GateResult {
   final?: boolean;
   evidence?: Record<string, unknown>;
   evaluatedAt: string;
+  /** When the gate needs its next look: an ISO time, or `event` (an approval, a report). */
+  nextCheckAt?: string;
 }
 
 /** Where a promotion stands. */

@@ -36,6 +36,13 @@ export interface GateEvaluation {
   /** A failure no later evaluation can undo (e.g. a rejection): the promotion fails. */
   final?: boolean;
   evidence?: Record<string, unknown>;
+  /**
+   * When a verdict other than `passed` needs another look: a time (the end of
+   * a freeze, of a soak window), or `event` when only an event can change it
+   * (an approval, a test report, a lifted hold) and the engine wakes the
+   * promotion then. Unset: the engine's regular recheck interval.
+   */
+  nextCheckAt?: Date | 'event';
 }
 
 /** One independent check on a promotion. Throwing counts as `failed`. */

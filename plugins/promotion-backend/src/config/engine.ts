@@ -57,3 +57,22 @@ export function readPassBudgetMs(config: Config): number {
   }
   return ms;
 }
+
+/** Where the number of lanes one replica works on at once is configured. */
+export const CONCURRENCY_CONFIG_KEY = 'promotion.engine.concurrency';
+
+/**
+ * Reads `promotion.engine.concurrency` (default 8, 1 to 200): how many due
+ * promotions and deployments one replica works on at once. Each holds its
+ * slot while its gates and deploy calls run, so this bounds the load on
+ * metrics sources and deploy systems, not the engine's own speed.
+ */
+export function readEngineConcurrency(config: Config): number {
+  const value = config.getOptionalNumber(CONCURRENCY_CONFIG_KEY) ?? 8;
+  if (!Number.isInteger(value) || value < 1 || value > 200) {
+    throw new Error(
+      `${CONCURRENCY_CONFIG_KEY} must be a whole number from 1 to 200, got ${value}`,
+    );
+  }
+  return value;
+}

@@ -509,6 +509,20 @@ export class DatabasePromotionStore implements PromotionStore {
       });
   }
 
+  async countDue(now: Date) {
+    const count = async (table: string, states: string[]) => {
+      const [row] = await this.db(table)
+        .whereIn('state', states)
+        .where('next_check_at', '<=', now)
+        .count({ n: '*' });
+      return Number(row.n);
+    };
+    return (
+      (await count('promotion_promotions', ['pending'])) +
+      (await count('promotion_deployments', [...IN_FLIGHT_DEPLOYMENT_STATES]))
+    );
+  }
+
   async wakePromotions(
     filter: { artifactId?: string; entityRef?: string },
     now: Date,
@@ -933,6 +947,12 @@ export class DatabasePromotionStore implements PromotionStore {
    * Leases due rows with a conditional update per row that must touch exactly
    * one row: two engines reading the same candidates cannot both win one.
    */
+  /**
+   * Leases up to `limit` due, unleased rows in one statement: on PostgreSQL
+   * the inner select skips rows another replica is claiming (`FOR UPDATE
+   * SKIP LOCKED`), so replicas never queue behind each other; SQLite has one
+   * writer at a time anyway.
+   */
   private async claim<Row extends { id: string }>(
     table: string,
     filter: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
@@ -941,29 +961,27 @@ export class DatabasePromotionStore implements PromotionStore {
     leaseMs: number,
     limit: number,
   ): Promise<Row[]> {
-    const free = (q: Knex.QueryBuilder) =>
-      q.where(inner =>
-        inner.whereNull('lease_ticket').orWhere('lease_expires_at', '<', now),
-      );
-    const candidates: Array<{ id: string }> = await free(
-      filter(this.db(table).select('id')),
-    )
+    if (limit <= 0) return [];
+    const due = filter(this.db(table).select('id'))
       .where('next_check_at', '<=', now)
+      .where(inner =>
+        inner.whereNull('lease_ticket').orWhere('lease_expires_at', '<', now),
+      )
       .orderBy('next_check_at', 'asc')
       .limit(limit);
-    const claimed: Row[] = [];
-    const expires = new Date(now.getTime() + leaseMs);
-    for (const { id } of candidates) {
-      const updated = await free(filter(this.db(table).where({ id })))
-        .where('next_check_at', '<=', now)
-        .update({ lease_ticket: ticket, lease_expires_at: expires });
-      if (updated === 1) {
-        const row = await this.db(table)
-          .where({ id, lease_ticket: ticket })
-          .first();
-        if (row) claimed.push(row as Row);
-      }
+    if (this.db.client.config.client === 'pg') {
+      due.forUpdate().skipLocked();
     }
-    return claimed;
+    const claimed = await this.db(table)
+      .whereIn('id', due)
+      .update({
+        lease_ticket: ticket,
+        lease_expires_at: new Date(now.getTime() + leaseMs),
+      })
+      .returning('*');
+    return (claimed as Row[]).sort(
+      (a: any, b: any) =>
+        toDate(a.next_check_at)!.getTime() - toDate(b.next_check_at)!.getTime(),
+    );
   }
 }

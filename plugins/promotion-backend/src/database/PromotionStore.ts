@@ -216,6 +216,8 @@ export interface PromotionStore {
     evaluatedFrom?: Date,
   ): Promise<void>;
   /** Makes promotions of these artifacts due now (an event arrived for them). */
+  /** How many promotions and deployments are due now (leased or not). */
+  countDue(now: Date): Promise<number>;
   wakePromotions(
     filter: { artifactId?: string; entityRef?: string },
     now: Date,

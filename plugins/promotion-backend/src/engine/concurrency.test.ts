@@ -151,7 +151,7 @@ describe('two promotion engines on one PostgreSQL', () => {
             problems.push(`engine${i} ${level}: ${message}`),
           ),
           clock: now,
-          timings: { leaseMs: LEASE_MS, batchSize: 10 },
+          timings: { leaseMs: LEASE_MS, concurrency: 10 },
         }),
       ),
     );

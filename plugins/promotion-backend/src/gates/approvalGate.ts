@@ -211,6 +211,8 @@ export function createApprovalGate(options: {
       }
       return {
         verdict: 'pending',
+        // Approvals and rejections wake the promotion.
+        nextCheckAt: 'event',
         reason: `waiting for approval${
           group ? ` by ${group}` : ''
         }: ${reasons.join(', ')}`,

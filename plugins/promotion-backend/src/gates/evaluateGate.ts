@@ -44,6 +44,10 @@ export async function evaluateGate(
       reason: String(evaluation.reason ?? ''),
       evidence: evaluation.evidence,
       evaluatedAt: context.now.toISOString(),
+      // A check that could not run is retried on the regular interval.
+      ...(evaluation.nextCheckAt && !evaluation.errored
+        ? { nextCheckAt: nextCheckOf(evaluation.nextCheckAt) }
+        : {}),
     };
   } catch (error) {
     return errored(
@@ -52,6 +56,10 @@ export async function evaluateGate(
       }`,
     );
   }
+}
+
+function nextCheckOf(at: Date | 'event'): string {
+  return at === 'event' ? 'event' : new Date(at).toISOString();
 }
 
 /** The worst verdict wins: failed over pending over passed; no gates means passed. */

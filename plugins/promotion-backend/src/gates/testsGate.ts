@@ -55,6 +55,8 @@ function evaluateSuites(
     return {
       verdict: 'failed',
       reason: `${failed.join(', ')} failed${where}`,
+      // Only a new report can change this; reports wake the promotion.
+      nextCheckAt: 'event',
       evidence,
     };
   }
@@ -62,6 +64,7 @@ function evaluateSuites(
     return {
       verdict: 'pending',
       reason: `waiting for ${missing.join(', ')}${where}`,
+      nextCheckAt: 'event',
       evidence,
     };
   }

@@ -40,11 +40,13 @@ export const EVENT_KINDS: Record<string, string[]> = {
     'deployment.failed',
     'deployment.superseded',
     'deployment.rolled_back',
+    'deployment.reported',
   ],
   approval: ['approval.given', 'approval.rejected'],
   rollback: ['rollback.requested'],
   hold: ['hold.created', 'hold.released'],
   freeze: ['freeze.created', 'freeze.lifted'],
+  action: ['action.refused'],
 };
 
 const PAGE_SIZE = 20;

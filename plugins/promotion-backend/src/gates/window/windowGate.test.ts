@@ -78,6 +78,8 @@ describe('createWindowGate', () => {
       verdict: 'pending',
       reason:
         'freeze: No Friday-afternoon deploys until Sat 7 Mar 00:00 Europe/Berlin',
+      // Due again when the window opens, not before.
+      nextCheckAt: new Date('2026-03-06T23:00:00.000Z'),
       evidence: {
         calendar: 'prod-calendar',
         rule: 'friday-afternoon',
@@ -104,6 +106,8 @@ describe('createWindowGate', () => {
     await expect(gate.evaluate(context())).resolves.toEqual({
       verdict: 'pending',
       reason: 'stop the line: INC-42 payment outage (by user:default/alice)',
+      // Lifting the freeze wakes the lane; no timer until then.
+      nextCheckAt: 'event',
       evidence: {
         freezeId: 'freeze-1',
         freezeIds: ['freeze-1'],

@@ -77,6 +77,8 @@ function stopTheLine(freezes: Freeze[]): GateEvaluation {
   return {
     verdict: 'pending',
     reason: `stop the line: ${freeze.reason} (by ${freeze.createdBy})`,
+    // Lifting the freeze wakes the lane.
+    nextCheckAt: 'event',
     evidence: {
       freezeId: freeze.id,
       freezeIds: freezes.map(f => f.id),
@@ -129,6 +131,7 @@ async function evaluateWindow(
       decision.until,
       calendar.timezone,
     )}`,
+    nextCheckAt: decision.until,
     evidence: {
       calendar: calendar.name,
       rule: decision.rule,

@@ -1,0 +1,146 @@
+import type { DeployStatus } from '@internal/plugin-promotion-node';
+import { EnvironmentConfig } from '../config/pipelines';
+import { ArtifactRecord, DeploymentRecord } from '../database/PromotionStore';
+import { ENGINE, EngineContext } from './context';
+
+/** What a deploy system answered, and what the engine does about it: move on, fail, or look again later. */
+/** The final status a deploy system reported through the status callback, if any. */
+export function reportedOutcome(
+  deployment: DeploymentRecord,
+): DeployStatus | undefined {
+  const reason = deployment.reportedReason;
+  switch (deployment.reportedState) {
+    case 'succeeded':
+      return { state: 'succeeded', detail: reason };
+    case 'failed':
+      return {
+        state: 'failed',
+        reason: reason
+          ? `deploy system reported failure: ${reason}`
+          : 'deploy system reported failure without a reason',
+      };
+    default:
+      return undefined;
+  }
+}
+
+export async function applyDeployStatus(
+  ctx: EngineContext,
+  deployment: DeploymentRecord,
+  artifact: ArtifactRecord,
+  status: DeployStatus,
+  env: EnvironmentConfig,
+) {
+  const now = ctx.clock();
+  const audit = { actor: ENGINE, digest: artifact.digest };
+  if (status.state === 'succeeded') {
+    await ctx.store.transitionDeployment(
+      deployment,
+      'soaking',
+      {
+        healthyAt: now,
+        nextCheckAt: new Date(
+          now.getTime() + Math.min(env.soakMs, ctx.timings.deployPollMs),
+        ),
+        attempts: 0,
+      },
+      { ...audit, reason: status.detail },
+      now,
+    );
+    ctx.changed(deployment.entityRef);
+    ctx.wake();
+    return;
+  }
+  if (status.state === 'failed') {
+    await ctx.store.transitionDeployment(
+      deployment,
+      'failed',
+      {},
+      { ...audit, reason: status.reason || 'deployer reported failure' },
+      now,
+    );
+    ctx.changed(deployment.entityRef);
+    return;
+  }
+  if (timedOut(deployment, env, now)) {
+    await failTimedOut(ctx, deployment, artifact, env, now);
+    return;
+  }
+  await ctx.store.releaseDeployment(
+    deployment.id,
+    ctx.ticket,
+    new Date(now.getTime() + ctx.timings.deployPollMs),
+    0,
+  );
+}
+
+export function timedOut(
+  deployment: DeploymentRecord,
+  env: EnvironmentConfig,
+  now: Date,
+) {
+  const started = deployment.deployStartedAt ?? deployment.createdAt;
+  return now.getTime() - started.getTime() > env.deployTimeoutMs;
+}
+
+export async function failTimedOut(
+  ctx: EngineContext,
+  deployment: DeploymentRecord,
+  artifact: ArtifactRecord,
+  env: EnvironmentConfig,
+  now: Date,
+) {
+  await ctx.store.transitionDeployment(
+    deployment,
+    'failed',
+    {},
+    {
+      actor: ENGINE,
+      digest: artifact.digest,
+      reason: `deployer did not finish within ${Math.round(
+        env.deployTimeoutMs / 1000,
+      )} s`,
+    },
+    now,
+  );
+  ctx.changed(deployment.entityRef);
+}
+
+export async function retryLater(
+  ctx: EngineContext,
+  deployment: DeploymentRecord,
+  artifact: ArtifactRecord,
+  env: EnvironmentConfig,
+  problem: string,
+) {
+  const now = ctx.clock();
+  if (timedOut(deployment, env, now)) {
+    await ctx.store.transitionDeployment(
+      deployment,
+      'failed',
+      {},
+      {
+        actor: ENGINE,
+        digest: artifact.digest,
+        reason: `${problem}; gave up after the deploy timeout`,
+      },
+      now,
+    );
+    ctx.changed(deployment.entityRef);
+    return;
+  }
+  const attempts = deployment.attempts + 1;
+  const backoff = Math.min(
+    ctx.timings.deployPollMs * 2 ** Math.min(attempts, 6),
+    60_000,
+  );
+  ctx.logger.warn(
+    `Deployment ${deployment.id}: ${problem}; retrying in ${backoff} ms`,
+  );
+  await ctx.store.releaseDeployment(
+    deployment.id,
+    ctx.ticket,
+    new Date(now.getTime() + backoff),
+    attempts,
+  );
+}

@@ -1,0 +1,83 @@
+import type { DeployRequest } from '@internal/plugin-promotion-node';
+import { DeploymentRecord } from '../database/PromotionStore';
+import { ENGINE, EngineContext, environmentOf } from './context';
+import { startDeployment, watchDeploying } from './deploying';
+import { watchSoaking } from './soaking';
+
+export async function runDeployment(
+  ctx: EngineContext,
+  deployment: DeploymentRecord,
+): Promise<void> {
+  const artifact = (
+    await ctx.store.getArtifactsById([deployment.artifactId])
+  ).get(deployment.artifactId)!;
+  const target = environmentOf(ctx.pipelines, artifact, deployment.environment);
+  const now = ctx.clock();
+  const audit = { actor: ENGINE, digest: artifact.digest };
+  if (!target) {
+    await ctx.store.transitionDeployment(
+      deployment,
+      'failed',
+      {},
+      {
+        ...audit,
+        reason: `environment '${deployment.environment}' is no longer configured`,
+      },
+      now,
+    );
+    ctx.changed(deployment.entityRef);
+    return;
+  }
+  const deployer = ctx.deployers.get(target.env.deployer);
+  if (!deployer) {
+    await ctx.store.transitionDeployment(
+      deployment,
+      'failed',
+      {},
+      {
+        ...audit,
+        reason: `deployer '${target.env.deployer}' is not installed`,
+      },
+      now,
+    );
+    ctx.changed(deployment.entityRef);
+    return;
+  }
+  const request: DeployRequest = {
+    idempotencyKey: deployment.id,
+    entityRef: deployment.entityRef,
+    environment: deployment.environment,
+    artifact,
+    variables: target.env.variables,
+    secretRefs: target.env.secrets,
+    config: target.env.deployerConfig,
+  };
+
+  switch (deployment.state) {
+    case 'queued':
+      await startDeployment(
+        ctx,
+        deployment,
+        artifact,
+        deployer,
+        request,
+        target.env,
+      );
+      return;
+    case 'deploying':
+      await watchDeploying(
+        ctx,
+        deployment,
+        artifact,
+        deployer,
+        request,
+        target.env,
+      );
+      return;
+    case 'soaking':
+      await watchSoaking(ctx, deployment, artifact, deployer, request, target);
+      return;
+    default:
+      return;
+  }
+}

@@ -1,0 +1,238 @@
+import type { GateResult } from '@internal/plugin-promotion-common';
+import { v4 as uuid } from 'uuid';
+import {
+  ArtifactRecord,
+  DeploymentRecord,
+  PromotionRecord,
+  PromotionStore,
+} from '../database/PromotionStore';
+import { evaluateGate } from '../gates/evaluateGate';
+import { ROLLBACK_SKIPPED_GATES } from '../gates/rollbackPolicy';
+import { ENGINE, EngineContext, environmentOf } from './context';
+import { precheckStep, promotionStep } from './promotionStep';
+
+/** The deployment verified in an environment now, if any. */
+async function verifiedIn(
+  store: PromotionStore,
+  entityRef: string,
+  environment: string | undefined,
+): Promise<DeploymentRecord | undefined> {
+  if (!environment) return undefined;
+  const page = await store.listDeployments(entityRef, {
+    environment,
+    states: ['verified'],
+    limit: 1,
+  });
+  return page.items[0];
+}
+
+/**
+ * After a rollback automation brings nothing into the lane, neither the
+ * artifact rolled back nor a newer one, until someone releases the hold.
+ * Shown as a gate only while a hold exists (or just went away).
+ */
+async function holdResult(
+  store: PromotionStore,
+  promotion: PromotionRecord,
+  now: Date,
+  shownBefore: boolean,
+): Promise<GateResult | undefined> {
+  const holds = await store.decisions().listHolds(promotion.entityRef, {
+    environment: promotion.toEnvironment,
+  });
+  const hold =
+    holds.find(h => h.artifactId === promotion.artifactId) ?? holds[0];
+  if (!hold && !shownBefore) return undefined;
+  return {
+    gate: 'hold',
+    verdict: hold ? 'pending' : 'passed',
+    errored: false,
+    reason: hold
+      ? `${promotion.toEnvironment} is held by ${hold.createdBy} since ${hold.digest} was ${hold.reason} (release the hold to promote again)`
+      : 'hold released',
+    evidence: hold ? { holdId: hold.id } : undefined,
+    evaluatedAt: now.toISOString(),
+    // Releasing the hold wakes the lane.
+    ...(hold ? { nextCheckAt: 'event' } : {}),
+  };
+}
+
+async function notifyGateChanges(
+  ctx: EngineContext,
+  promotion: PromotionRecord,
+  artifact: ArtifactRecord,
+  results: GateResult[],
+) {
+  if (!ctx.notifier || results.length === 0) return;
+  try {
+    await ctx.notifier(promotion, artifact, results);
+  } catch (error) {
+    ctx.logger.warn(
+      `Could not notify about promotion ${promotion.id}: ${error}`,
+    );
+  }
+}
+
+/**
+ * One look at a claimed pending promotion: read what it depends on, run its
+ * gates (each with its own timeout, outside any transaction), decide, and
+ * write the outcome with its due time.
+ */
+export async function runPromotion(
+  ctx: EngineContext,
+  promotion: PromotionRecord,
+): Promise<void> {
+  const { store } = ctx;
+  const now = ctx.clock();
+  const artifact = (await store.getArtifactsById([promotion.artifactId])).get(
+    promotion.artifactId,
+  )!;
+  const target = environmentOf(
+    ctx.pipelines,
+    artifact,
+    promotion.toEnvironment,
+  );
+  const source = await verifiedIn(
+    store,
+    promotion.entityRef,
+    promotion.fromEnvironment,
+  );
+  const audit = { actor: ENGINE, digest: artifact.digest };
+  const precheck = precheckStep({
+    trigger: promotion.trigger,
+    targetConfigured: Boolean(target),
+    toEnvironment: promotion.toEnvironment,
+    pipeline: artifact.pipeline,
+    bad: artifact.bad ? { reason: artifact.badReason } : undefined,
+    source: promotion.fromEnvironment
+      ? {
+          environment: promotion.fromEnvironment,
+          stillVerified: source?.artifactId === promotion.artifactId,
+        }
+      : undefined,
+  });
+  if (precheck || !target) {
+    await store.transitionPromotion(
+      promotion,
+      precheck?.kind === 'cancel' ? 'cancelled' : 'failed',
+      { ...audit, reason: precheck?.reason },
+      now,
+    );
+    ctx.changed(promotion.entityRef);
+    return;
+  }
+
+  const targetDeployment = await verifiedIn(
+    store,
+    promotion.entityRef,
+    promotion.toEnvironment,
+  );
+  const targetArtifact = targetDeployment
+    ? (await store.getArtifactsById([targetDeployment.artifactId])).get(
+        targetDeployment.artifactId,
+      )
+    : undefined;
+  const testResults = await store.listTestResults(artifact.id);
+  const required = target.env.gates.filter(
+    g =>
+      promotion.trigger !== 'rollback' ||
+      !ROLLBACK_SKIPPED_GATES.includes(g.name),
+  );
+  const results = await Promise.all(
+    required.map(requirement =>
+      ctx.metrics.measureGate(requirement.name, () =>
+        evaluateGate(
+          requirement.name,
+          ctx.gates.get(requirement.name),
+          {
+            promotionId: promotion.id,
+            entityRef: promotion.entityRef,
+            artifact,
+            trigger: promotion.trigger,
+            fromEnvironment: promotion.fromEnvironment,
+            toEnvironment: promotion.toEnvironment,
+            targetArtifact,
+            sourceDeploymentId: source?.id,
+            sourceVerifiedAt: source?.verifiedAt,
+            testResults,
+            options: requirement.options,
+            now,
+          },
+          ctx.timings.gateTimeoutMs,
+        ),
+      ),
+    ),
+  );
+  const before = new Map(
+    ((await store.listGateResults([promotion.id])).get(promotion.id) ?? []).map(
+      r => [r.gate, r.verdict],
+    ),
+  );
+  if (promotion.trigger !== 'rollback') {
+    const hold = await holdResult(store, promotion, now, before.has('hold'));
+    if (hold) results.push(hold);
+  }
+  await store.saveGateResults(promotion, artifact.digest, results);
+  await notifyGateChanges(
+    ctx,
+    promotion,
+    artifact,
+    results.filter(r => before.get(r.gate) !== r.verdict),
+  );
+
+  const step = promotionStep(
+    promotion.trigger,
+    target.env.autoPromote,
+    results,
+    now,
+    ctx.timings.gateRecheckMs,
+  );
+  if (step.kind === 'fail') {
+    await store.transitionPromotion(
+      promotion,
+      'failed',
+      { ...audit, reason: step.reason },
+      now,
+    );
+  } else if (step.kind === 'wait') {
+    // A wake that arrived while the gates ran is kept (evaluatedFrom).
+    await store.releasePromotion(
+      promotion.id,
+      ctx.ticket,
+      step.nextCheckAt,
+      now,
+    );
+  } else {
+    await store.transaction(async tx => {
+      const deploymentId = uuid();
+      const promoted = await tx.transitionPromotion(
+        promotion,
+        'promoted',
+        { ...audit, reason: 'all gates passed' },
+        now,
+        deploymentId,
+      );
+      if (!promoted) return;
+      await tx.createDeployment(
+        {
+          entityRef: promotion.entityRef,
+          environment: promotion.toEnvironment,
+          artifactId: artifact.id,
+          promotionId: promotion.id,
+          trigger: promotion.trigger,
+          actor: promotion.actor,
+        },
+        {
+          ...audit,
+          actor: promotion.actor,
+          reason: promotion.reason,
+          details: { deploymentId },
+        },
+        now,
+        deploymentId,
+      );
+    });
+    ctx.wake();
+  }
+  ctx.changed(promotion.entityRef);
+}
