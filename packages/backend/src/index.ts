@@ -1,7 +1,12 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { migrationSafeDatabaseServiceFactory } from './migrationLocks';
 import { startOrExit } from './startOrExit';
 
 const backend = createBackend();
+
+// Replicas starting together on an empty database wait for each other's
+// migrations (Backstage's plugins and ours) instead of failing.
+backend.add(migrationSafeDatabaseServiceFactory);
 
 backend.add(import('@backstage/plugin-app-backend'));
 

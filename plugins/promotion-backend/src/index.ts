@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { promotionPlugin as default } from './plugin';
+export { migrateUnderLock } from './database/migrations';

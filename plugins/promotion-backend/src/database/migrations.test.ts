@@ -13,6 +13,8 @@ import {
 jest.setTimeout(60_000);
 
 const migrationsDir = path.resolve(__dirname, '../../migrations');
+/** The advisory lock key the migrations take on PostgreSQL. */
+const ADVISORY_KEY = "hashtext(coalesce(current_schema(), '') || '.' || ?)";
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** Leaves knex's bookkeeping tables in place and the plugin's tables gone. */
@@ -68,7 +70,7 @@ describe('applyDatabaseMigrations', () => {
       ]);
       expect(logged).toEqual([
         expect.stringContaining(
-          'Waiting for the promotion database migrations lock: Migration table is already locked',
+          `Waiting for the promotion plugin's database migrations lock (${MIGRATIONS_LOCK_TABLE}): Migration table is already locked`,
         ),
       ]);
     });
@@ -170,13 +172,13 @@ describe('applyDatabaseMigrations from two processes on one empty PostgreSQL', (
     const connection = await first.client.acquireConnection();
     try {
       await first
-        .raw('SELECT pg_advisory_lock(hashtext(?))', [MIGRATIONS_TABLE])
+        .raw(`SELECT pg_advisory_lock(${ADVISORY_KEY})`, [MIGRATIONS_TABLE])
         .connection(connection);
       const started = Date.now();
       const migrating = applyDatabaseMigrations(second);
       await sleep(500);
       await first
-        .raw('SELECT pg_advisory_unlock(hashtext(?))', [MIGRATIONS_TABLE])
+        .raw(`SELECT pg_advisory_unlock(${ADVISORY_KEY})`, [MIGRATIONS_TABLE])
         .connection(connection);
       await migrating;
       expect(Date.now() - started).toBeGreaterThanOrEqual(500);

@@ -18,6 +18,13 @@ export const MIGRATIONS_LOCK_TABLE = `${MIGRATIONS_TABLE}_lock`;
 export const DEFAULT_MIGRATIONS_MAX_WAIT_MS = 60_000;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 2_000;
+/**
+ * Per knex instance, the migration tables whose advisory lock this process
+ * holds (a registered symbol, so every copy of this module shares it): a
+ * nested call, e.g. the plugin's own under the demo backend's guard of
+ * every plugin's `migrate.latest`, must not wait for its own lock.
+ */
+const HELD = Symbol.for('@internal/plugin-promotion-backend/migrationLocks');
 
 /** Options of {@link applyDatabaseMigrations}. */
 export interface ApplyMigrationsOptions {
@@ -29,25 +36,57 @@ export interface ApplyMigrationsOptions {
 
 /**
  * Brings the plugin's tables up to date, safely when several replicas start
- * at once on the same database:
- *
- * - On PostgreSQL the whole call runs under a session advisory lock, so the
- *   plugin's replicas migrate one after the other. Without it, two knex
- *   migrators on an empty database race creating the bookkeeping tables
- *   ("relation already exists") and can each insert a lock row, after which
- *   every migration call fails with "Migration table is already locked".
- * - When knex's own lock is held (another process migrating without the
- *   advisory lock, e.g. an older version or the knex CLI), or the
- *   bookkeeping tables appear under our feet, the call waits and retries
- *   with backoff, at most `maxWaitMs` in total, then throws an error naming
- *   the lock table.
- * - A lock table left with several rows by that race (no process can ever
- *   take the lock then) is repaired to one unlocked row.
+ * at once on the same database; see {@link migrateUnderLock}.
  */
 export async function applyDatabaseMigrations(
   knex: Knex,
   options: ApplyMigrationsOptions = {},
 ): Promise<void> {
+  await migrateUnderLock(
+    knex,
+    {
+      ...options,
+      tableName: MIGRATIONS_TABLE,
+      owner: "the promotion plugin's",
+    },
+    () =>
+      knex.migrate.latest({
+        directory: migrationsDir,
+        tableName: MIGRATIONS_TABLE,
+      }),
+  );
+}
+
+/**
+ * Runs `migrate` (a knex migrator call on `tableName`) so that processes
+ * starting together on one database do not fail:
+ *
+ * - On PostgreSQL the call runs under a session advisory lock named after
+ *   the schema and table, so replicas migrate one after the other. Without
+ *   it, two knex migrators on an empty database race creating the
+ *   bookkeeping tables ("relation already exists") and can each insert a
+ *   lock row, after which every migration fails with "Migration table is
+ *   already locked".
+ * - When knex's own lock is held (another process migrating without the
+ *   advisory lock, e.g. an older version or the knex CLI), or the
+ *   bookkeeping tables appear under our feet, it waits and retries with
+ *   backoff, at most `maxWaitMs` in total, then throws an error naming the
+ *   lock table.
+ * - A lock table left with several rows by that race (no process can ever
+ *   take the lock then) is repaired to one unlocked row.
+ */
+export async function migrateUnderLock<T>(
+  knex: Knex,
+  options: ApplyMigrationsOptions & {
+    /** knex's `tableName`; its lock table is this name + `_lock`. */
+    tableName: string;
+    /** Whose migrations, for messages, e.g. "plugin 'catalog'". */
+    owner: string;
+  },
+  migrate: () => Promise<T>,
+): Promise<T> {
+  const { tableName, owner } = options;
+  const lockTable = `${tableName}_lock`;
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MIGRATIONS_MAX_WAIT_MS;
   const deadline = Date.now() + maxWaitMs;
   let backoffMs = FIRST_BACKOFF_MS;
@@ -59,7 +98,7 @@ export async function applyDatabaseMigrations(
     if (!told) {
       told = true;
       options.logger?.info(
-        `Waiting for the promotion database migrations lock: ${why}`,
+        `Waiting for ${owner} database migrations lock (${lockTable}): ${why}`,
       );
     }
     const jittered = backoffMs * (0.5 + Math.random() / 2);
@@ -69,27 +108,21 @@ export async function applyDatabaseMigrations(
   };
   const gaveUp = (cause: unknown) =>
     new Error(
-      `Gave up after ${formatMs(maxWaitMs)} waiting for the promotion ` +
-        `plugin's database migrations lock (table ${MIGRATIONS_LOCK_TABLE}): ` +
-        `another process is migrating, or one stopped while holding the lock. ` +
-        `If no migration is running, release it with ` +
-        `UPDATE ${MIGRATIONS_LOCK_TABLE} SET is_locked = 0. Last error: ${
-          cause instanceof Error ? cause.message : String(cause)
-        }`,
+      `Gave up after ${formatMs(maxWaitMs)} waiting for ${owner} ` +
+        `database migrations lock (table ${lockTable}): another process is ` +
+        `migrating, or one stopped while holding the lock. If no migration ` +
+        `is running, release it with UPDATE ${lockTable} SET is_locked = 0. ` +
+        `Last error: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
 
-  await withAdvisoryLock(knex, wait, gaveUp, async () => {
+  return withAdvisoryLock(knex, tableName, wait, gaveUp, async () => {
     for (;;) {
       try {
-        await repairDuplicateLockRows(knex);
-        await knex.migrate.latest({
-          directory: migrationsDir,
-          tableName: MIGRATIONS_TABLE,
-        });
-        return;
+        await repairDuplicateLockRows(knex, lockTable);
+        return await migrate();
       } catch (error) {
-        if (!isLockContention(error)) throw error;
+        if (!isLockContention(error, tableName)) throw error;
         if (!(await wait(String((error as Error).message)))) {
           throw gaveUp(error);
         }
@@ -101,40 +134,46 @@ export async function applyDatabaseMigrations(
 /**
  * Runs `fn` holding a PostgreSQL session advisory lock on a connection of
  * its own (released with the session if the process dies); runs it plainly
- * on other databases, or when the pool has a single connection.
+ * on other databases, when the pool has a single connection, or when this
+ * process holds the lock already (a nested call).
  */
-async function withAdvisoryLock(
+async function withAdvisoryLock<T>(
   knex: Knex,
+  tableName: string,
   wait: (why: string) => Promise<boolean>,
   gaveUp: (cause: unknown) => Error,
-  fn: () => Promise<void>,
-): Promise<void> {
+  fn: () => Promise<T>,
+): Promise<T> {
   const client = knex.client as Knex.Client & { pool?: { max?: number } };
   // Only PostgreSQL itself has advisory locks (not CockroachDB or Redshift).
   const isPostgres =
     client.dialect === 'postgresql' && client.driverName !== 'cockroachdb';
-  if (!isPostgres || (client.pool?.max ?? 2) < 2) {
-    await fn();
-    return;
+  const holder = knex as unknown as { [HELD]?: Set<string> };
+  const held = (holder[HELD] ??= new Set());
+  if (!isPostgres || (client.pool?.max ?? 2) < 2 || held.has(tableName)) {
+    return fn();
   }
+  // Keyed by schema too: plugins sharing one database in schema mode do not
+  // wait for each other.
+  const key = "hashtext(coalesce(current_schema(), '') || '.' || ?)";
   const connection = await client.acquireConnection();
   try {
     for (;;) {
       const result = await knex
-        .raw('SELECT pg_try_advisory_lock(hashtext(?)) AS locked', [
-          MIGRATIONS_TABLE,
-        ])
+        .raw(`SELECT pg_try_advisory_lock(${key}) AS locked`, [tableName])
         .connection(connection);
       if (result.rows[0].locked) break;
       if (!(await wait('another replica is migrating'))) {
         throw gaveUp(new Error('advisory lock held by another session'));
       }
     }
+    held.add(tableName);
     try {
-      await fn();
+      return await fn();
     } finally {
+      held.delete(tableName);
       await knex
-        .raw('SELECT pg_advisory_unlock(hashtext(?))', [MIGRATIONS_TABLE])
+        .raw(`SELECT pg_advisory_unlock(${key})`, [tableName])
         .connection(connection);
     }
   } finally {
@@ -148,17 +187,20 @@ async function withAdvisoryLock(
  * from 0 to 1). Several rows all unlocked can only come from that race, so
  * they are collapsed into one.
  */
-async function repairDuplicateLockRows(knex: Knex): Promise<void> {
-  if (!(await knex.schema.hasTable(MIGRATIONS_LOCK_TABLE))) return;
+async function repairDuplicateLockRows(
+  knex: Knex,
+  lockTable: string,
+): Promise<void> {
+  if (!(await knex.schema.hasTable(lockTable))) return;
   await knex.transaction(async tx => {
     const rows: Array<{ index: number; is_locked: number }> = await tx(
-      MIGRATIONS_LOCK_TABLE,
+      lockTable,
     ).select('index', 'is_locked');
     if (rows.length < 2 || rows.some(row => Number(row.is_locked) !== 0)) {
       return;
     }
     const keep = Math.min(...rows.map(row => Number(row.index)));
-    await tx(MIGRATIONS_LOCK_TABLE)
+    await tx(lockTable)
       .whereNot('index', keep)
       .andWhere('is_locked', 0)
       .delete();
@@ -166,15 +208,14 @@ async function repairDuplicateLockRows(knex: Knex): Promise<void> {
 }
 
 /** knex's lock is held, or another migrator created its tables meanwhile. */
-function isLockContention(error: unknown): boolean {
+function isLockContention(error: unknown, tableName: string): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'MigrationLocked') return true;
   const code = (error as { code?: string }).code;
   // 42P07 duplicate_table; 23505 unique_violation on the catalogs
   // (pg_type/pg_class) when two CREATE TABLEs of the same name collide.
   return (
-    (code === '42P07' || code === '23505') &&
-    error.message.includes(MIGRATIONS_TABLE)
+    (code === '42P07' || code === '23505') && error.message.includes(tableName)
   );
 }
 
