@@ -125,6 +125,23 @@ export class AutoRollback {
     await this.deliverPages();
   }
 
+  /**
+   * Watches one lane now, e.g. right after its service pushed a reading:
+   * a burn that crosses the threshold is acted on at that reading, not at
+   * the next scheduled pass. Does nothing for a lane without an SLO.
+   */
+  async watchService(
+    entityRef: string,
+    pipelineName: string,
+    environment: string,
+  ): Promise<void> {
+    const pipeline = this.options.pipelines.get(pipelineName);
+    const env = pipeline?.environments.find(e => e.name === environment);
+    if (!pipeline || !env?.slo) return;
+    await this.watchLane(entityRef, pipeline, env, env.slo);
+    await this.deliverPages();
+  }
+
   private async watchLane(
     entityRef: string,
     pipeline: PipelineConfig,

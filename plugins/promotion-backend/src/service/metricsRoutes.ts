@@ -37,6 +37,12 @@ export interface MetricsRoutesOptions {
     entityRef: string,
     environment: string,
   ): Promise<CurrentDeployment | undefined>;
+  /** Told after a service pushed samples, e.g. to watch its burn rate at once. */
+  onSamplesPushed?: (
+    entityRef: string,
+    pipeline: string,
+    environment: string,
+  ) => void;
   now?: () => Date;
 }
 
@@ -163,6 +169,11 @@ export function mountMetricsRoutes(
           at: sample.at ? new Date(sample.at) : now,
           source: PUSH_SOURCE,
         })),
+      );
+      options.onSamplesPushed?.(
+        service.entityRef,
+        service.pipeline.name,
+        environment,
       );
       res.status(201).json({
         deploymentId: deployment.id,

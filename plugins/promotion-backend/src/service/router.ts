@@ -48,6 +48,12 @@ export interface RouterOptions {
   engine: PromotionEngine;
   resolver: ServiceResolver;
   soakSamples: SoakSampleStore;
+  /** Told after a service pushed samples (the burn watch looks at once). */
+  onSamplesPushed?: (
+    entityRef: string,
+    pipeline: string,
+    environment: string,
+  ) => void;
   userInfo: UserInfoService;
   /** Verifies and records deploy systems' status callbacks. */
   statusCallbacks: StatusCallbacks;
@@ -266,6 +272,7 @@ export async function createRouter(
     httpAuth,
     permissions,
     samples: options.soakSamples,
+    onSamplesPushed: options.onSamplesPushed,
     now: clock,
     resolveService: entityRef => resolver.resolve(entityRef),
     currentDeployment: async (entityRef, environment) => {
