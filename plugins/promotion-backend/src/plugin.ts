@@ -250,15 +250,14 @@ export const promotionPlugin = createBackendPlugin({
             engine,
             soakSamples,
             // A pushed reading that crosses the burn threshold acts at once.
-            onSamplesPushed: (entityRef, pipeline, environment) => {
+            onSamplesPushed: (entityRef, pipeline, environment) =>
               autoRollback
                 .watchService(entityRef, pipeline, environment)
                 .catch(error =>
                   logger.warn(
                     `Auto-rollback watch of ${entityRef} in ${environment} failed, the next pass retries: ${error}`,
                   ),
-                );
-            },
+                ),
             clock,
             resolver: new ServiceResolver(deps.catalog, deps.auth, pipelines),
             statusCallbacks: new StatusCallbacks({

@@ -1,3 +1,4 @@
+import { PUSH_SOURCE } from '../metrics';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import type { BurnRateView } from '@internal/plugin-promotion-common';
@@ -137,7 +138,9 @@ export class AutoRollback {
   ): Promise<void> {
     const pipeline = this.options.pipelines.get(pipelineName);
     const env = pipeline?.environments.find(e => e.name === environment);
-    if (!pipeline || !env?.slo) return;
+    // Only pushed counters arrive with the push; other providers are read
+    // on the scheduled pass.
+    if (!pipeline || !env?.slo || env.slo.provider !== PUSH_SOURCE) return;
     await this.watchLane(entityRef, pipeline, env, env.slo);
     await this.deliverPages();
   }

@@ -42,7 +42,7 @@ export interface MetricsRoutesOptions {
     entityRef: string,
     pipeline: string,
     environment: string,
-  ) => void;
+  ) => Promise<void>;
   now?: () => Date;
 }
 
@@ -170,7 +170,9 @@ export function mountMetricsRoutes(
           source: PUSH_SOURCE,
         })),
       );
-      options.onSamplesPushed?.(
+      // Answered after the reading was judged, so a collector's push and
+      // the rollback it triggers are one step.
+      await options.onSamplesPushed?.(
         service.entityRef,
         service.pipeline.name,
         environment,

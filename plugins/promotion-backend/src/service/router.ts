@@ -53,7 +53,7 @@ export interface RouterOptions {
     entityRef: string,
     pipeline: string,
     environment: string,
-  ) => void;
+  ) => Promise<void>;
   userInfo: UserInfoService;
   /** Verifies and records deploy systems' status callbacks. */
   statusCallbacks: StatusCallbacks;
