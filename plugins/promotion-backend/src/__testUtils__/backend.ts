@@ -132,6 +132,8 @@ export async function startPromotionBackend(options: {
   pages: Page[];
   /** Dedup keys of pages resolved. */
   resolved: string[];
+  /** Every audit event the plugin created, with how it ended. */
+  audits: Array<{ eventId: string; outcome?: 'success' | 'fail' }>;
   /**
    * Runs the plugin's scheduled engine pass now and waits for it, as the
    * scheduler would on its next tick (the test scheduler only runs tasks at
@@ -145,6 +147,7 @@ export async function startPromotionBackend(options: {
   const notifications: NotificationSendOptions[] = [];
   const pages: Page[] = [];
   const resolved: string[] = [];
+  const audits: Array<{ eventId: string; outcome?: 'success' | 'fail' }> = [];
   let scheduler: SchedulerService | undefined;
   const edges = createBackendModule({
     pluginId: 'promotion',
@@ -196,6 +199,24 @@ export async function startPromotionBackend(options: {
         }),
       }),
       createServiceFactory({
+        service: coreServices.auditor,
+        deps: {},
+        factory: () => ({
+          async createEvent(event: { eventId: string }) {
+            const audit: (typeof audits)[number] = { eventId: event.eventId };
+            audits.push(audit);
+            return {
+              success: async () => {
+                audit.outcome = 'success';
+              },
+              fail: async () => {
+                audit.outcome = 'fail';
+              },
+            };
+          },
+        }),
+      }),
+      createServiceFactory({
         service: coreServices.userInfo,
         deps: {},
         factory: () => ({
@@ -233,6 +254,7 @@ export async function startPromotionBackend(options: {
     notifications,
     pages,
     resolved,
+    audits,
     tick: () => scheduler!.triggerTask('promotion-engine'),
     watchBurn: () => scheduler!.triggerTask('promotion-auto-rollback'),
   };

@@ -271,6 +271,24 @@ describe.each(databases.eachSupportedId())(
         }),
       ]);
       expect(await knex('promotion_freezes')).toEqual([]);
+
+      const digest = await merge(30);
+      const report = await api()
+        .post(`/api/promotion/v1/artifacts/${digest}/test-results`)
+        .set('Authorization', ci)
+        .send({ entityRef: SERVICE, suite: 'e2e', status: 'passed' });
+      expect(report.status).toBe(201);
+      const refused = await api()
+        .post(`/api/promotion/v1/artifacts/${digest}/test-results`)
+        .set('Authorization', mallory)
+        .send({ entityRef: SERVICE, suite: 'e2e', status: 'failed' });
+      expect(refused.status).toBe(403);
+      expect(
+        backend.audits.filter(a => a.eventId === 'artifact-test-result'),
+      ).toEqual([
+        { eventId: 'artifact-test-result', outcome: 'success' },
+        { eventId: 'artifact-test-result', outcome: 'fail' },
+      ]);
     });
 
     it('changes nothing when a registration is replayed', async () => {
