@@ -4,7 +4,6 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   decisionRequestSchema,
   digestSchema,
@@ -12,7 +11,6 @@ import {
   markArtifactBadRequestSchema,
   releaseHoldRequestSchema,
   rollbackRequestSchema,
-  promotionAdminPermission,
   promotionRollbackPermission,
 } from '@internal/plugin-promotion-common';
 import express from 'express';
@@ -20,14 +18,11 @@ import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';
 import { cancelRollback } from '../commands/cancelRollback';
 import { decidePromotion } from '../commands/decidePromotion';
+import { createFreeze, liftFreeze } from '../commands/freezes';
+import { releaseHold } from '../commands/holds';
+import { markArtifactBad } from '../commands/markBad';
 import { RecordRefusal } from '../commands/refusals';
-import {
-  AuthorizedService,
-  audited,
-  authorize,
-  callerOf,
-  missingOrDenied,
-} from './access';
+import { AuthorizedService, audited, callerOf } from './access';
 import { promotionView } from './PipelineViews';
 import { serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
@@ -181,41 +176,15 @@ export function mountDecisionRoutes(
         'hold-release',
         { entityRef, holdId: req.params.holdId },
         async () => {
-          const service = await authorizedService(
-            caller,
-            promotionAdminPermission,
-            entityRef,
+          await releaseHold(
+            { store, authorizedService, wake: () => engine.kick(), clock },
+            {
+              caller,
+              entityRef,
+              holdId: req.params.holdId,
+              reason: body.reason,
+            },
           );
-          const now = clock();
-          const hold = (
-            await store.decisions().listHolds(service.entityRef)
-          ).find(h => h.id === req.params.holdId);
-          if (!hold)
-            throw new NotFoundError(
-              `No active hold ${req.params.holdId} on ${service.entityRef}`,
-            );
-          await store.transaction(async tx => {
-            if (
-              !(await tx
-                .decisions()
-                .releaseHold(hold.id, service.entityRef, caller.actor, now))
-            ) {
-              throw new ConflictError(`Hold ${hold.id} was released already`);
-            }
-            await tx.appendEvent(
-              {
-                entityRef: service.entityRef,
-                environment: hold.environment,
-                digest: hold.digest,
-                kind: 'hold.released',
-                actor: caller.actor,
-                details: { holdId: hold.id, reason: body.reason },
-              },
-              now,
-            );
-            await tx.wakePromotions({ entityRef: service.entityRef }, now);
-          });
-          engine.kick();
           res.json({ status: 'released' });
         },
       );
@@ -234,48 +203,16 @@ export function mountDecisionRoutes(
         'freeze',
         { entityRef, environment: body.environment },
         async () => {
-          const service = await authorizedService(
-            caller,
-            promotionAdminPermission,
-            entityRef,
+          const freeze = await createFreeze(
+            { store, authorizedService, clock },
+            {
+              caller,
+              entityRef,
+              environment: body.environment,
+              reason: body.reason,
+              allServices: body.allServices,
+            },
           );
-          if (
-            !service.pipeline.environments.some(
-              e => e.name === body.environment,
-            )
-          ) {
-            throw new NotFoundError(
-              `Environment '${body.environment}' is not in pipeline '${service.pipeline.name}'`,
-            );
-          }
-          const now = clock();
-          const freeze = await store.transaction(async tx => {
-            const created = await tx.decisions().createFreeze(
-              {
-                entityRef: body.allServices ? undefined : service.entityRef,
-                originEntityRef: service.entityRef,
-                environment: body.environment,
-                reason: body.reason,
-                createdBy: caller.actor,
-              },
-              now,
-            );
-            await tx.appendEvent(
-              {
-                entityRef: service.entityRef,
-                environment: body.environment,
-                kind: 'freeze.created',
-                actor: caller.actor,
-                details: {
-                  freezeId: created.id,
-                  reason: body.reason,
-                  allServices: Boolean(body.allServices),
-                },
-              },
-              now,
-            );
-            return created;
-          });
           res.status(201).json(freeze);
         },
       );
@@ -290,54 +227,16 @@ export function mountDecisionRoutes(
       'freeze-lift',
       { freezeId: req.params.freezeId },
       async () => {
-        const freeze = await store.decisions().getFreeze(req.params.freezeId);
-        if (!freeze) {
-          throw await missingOrDenied(
+        await liftFreeze(
+          {
+            store,
             permissions,
-            caller,
-            promotionAdminPermission,
-            new NotFoundError(`No active freeze ${req.params.freezeId}`),
-          );
-        }
-        // Not through the catalog: a freeze outlives its origin's entity.
-        await authorize(
-          permissions,
-          caller,
-          promotionAdminPermission,
-          freeze.originEntityRef,
-        ).catch(async error => {
-          await recordRefusal({
-            entityRef: freeze.originEntityRef,
-            environment: freeze.environment,
-            actor: caller.actor,
-            action: 'freeze-lift',
-            reason: (error as Error).message,
-          });
-          throw error;
-        });
-        const now = clock();
-        await store.transaction(async tx => {
-          if (
-            !(await tx.decisions().liftFreeze(freeze.id, caller.actor, now))
-          ) {
-            throw new ConflictError(`Freeze ${freeze.id} was lifted already`);
-          }
-          await tx.appendEvent(
-            {
-              entityRef: freeze.originEntityRef,
-              environment: freeze.environment,
-              kind: 'freeze.lifted',
-              actor: caller.actor,
-              details: { freezeId: freeze.id, reason: freeze.reason },
-            },
-            now,
-          );
-          await tx.wakePromotions(
-            freeze.entityRef ? { entityRef: freeze.entityRef } : {},
-            now,
-          );
-        });
-        engine.kick();
+            recordRefusal,
+            wake: () => engine.kick(),
+            clock,
+          },
+          { caller, freezeId: req.params.freezeId },
+        );
         res.status(204).end();
       },
     );
@@ -360,27 +259,10 @@ export function mountDecisionRoutes(
         'artifact-mark-bad',
         { entityRef, digest },
         async () => {
-          const service = await authorizedService(
-            caller,
-            promotionAdminPermission,
-            entityRef,
+          await markArtifactBad(
+            { store, authorizedService, wake: () => engine.kick(), clock },
+            { caller, entityRef, digest, reason: body.reason },
           );
-          const artifact = await store.getArtifact(service.entityRef, digest);
-          if (!artifact)
-            throw new NotFoundError(
-              `Artifact ${digest} of ${service.entityRef} is not registered`,
-            );
-          const now = clock();
-          const marked = await store.markArtifactBad(
-            artifact.id,
-            body.reason,
-            { actor: caller.actor, digest, entityRef: service.entityRef },
-            now,
-          );
-          if (!marked)
-            throw new ConflictError(`${digest} is marked bad already`);
-          await store.wakePromotions({ artifactId: artifact.id }, now);
-          engine.kick();
           res.json({ status: 'marked bad' });
         },
       );
