@@ -356,7 +356,8 @@ async function startBackend({
         ? waitFor(backend)
         : backend.call('GET', '/api/promotion/health');
     },
-    240_000,
+    // 10,000 catalog entities take minutes to ingest on 2 cores.
+    Number(process.env.BENCH_START_TIMEOUT_MS ?? 900_000),
     250,
   ).catch(e => {
     if (exited)
