@@ -149,17 +149,15 @@ export async function decidePromotion(
   }
   const now = deps.clock();
   await store.transaction(async tx => {
-    const added = await tx
-      .decisions()
-      .addApproval(
-        promotion.id,
-        {
-          actor: caller.actor,
-          decision: input.decision,
-          comment: input.comment,
-        },
-        now,
-      );
+    const added = await tx.decisions().addApproval(
+      promotion.id,
+      {
+        actor: caller.actor,
+        decision: input.decision,
+        comment: input.comment,
+      },
+      now,
+    );
     if (!added) {
       throw new ConflictError(
         `${caller.actor} already decided on promotion ${promotion.id}`,
