@@ -585,25 +585,34 @@ export class DatabasePromotionStore implements PromotionStore {
     promotion: PromotionRecord,
     digest: string,
     results: GateResult[],
+    stored?: GateResult[],
   ) {
-    const existing = await this.listGateResults([promotion.id]);
+    if (results.length === 0) return;
     const before = new Map(
-      (existing.get(promotion.id) ?? []).map(r => [r.gate, r]),
+      (
+        stored ??
+        (await this.listGateResults([promotion.id])).get(promotion.id) ??
+        []
+      ).map(r => [r.gate, r]),
     );
+    // One statement for every verdict of the evaluation.
+    await this.db('promotion_gate_results')
+      .insert(
+        results.map(
+          (result): GateResultRow => ({
+            promotion_id: promotion.id,
+            gate: result.gate,
+            verdict: result.verdict,
+            errored: result.errored,
+            reason: result.reason,
+            evidence: result.evidence ? JSON.stringify(result.evidence) : null,
+            evaluated_at: new Date(result.evaluatedAt),
+          }),
+        ),
+      )
+      .onConflict(['promotion_id', 'gate'])
+      .merge();
     for (const result of results) {
-      const row: GateResultRow = {
-        promotion_id: promotion.id,
-        gate: result.gate,
-        verdict: result.verdict,
-        errored: result.errored,
-        reason: result.reason,
-        evidence: result.evidence ? JSON.stringify(result.evidence) : null,
-        evaluated_at: new Date(result.evaluatedAt),
-      };
-      await this.db('promotion_gate_results')
-        .insert(row)
-        .onConflict(['promotion_id', 'gate'])
-        .merge();
       const previous = before.get(result.gate);
       if (
         !previous ||

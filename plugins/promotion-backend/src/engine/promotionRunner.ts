@@ -163,16 +163,15 @@ export async function runPromotion(
       ),
     ),
   );
-  const before = new Map(
-    ((await store.listGateResults([promotion.id])).get(promotion.id) ?? []).map(
-      r => [r.gate, r.verdict],
-    ),
-  );
+  const stored =
+    (await store.listGateResults([promotion.id])).get(promotion.id) ?? [];
+  const before = new Map(stored.map(r => [r.gate, r.verdict]));
+
   if (promotion.trigger !== 'rollback') {
     const hold = await holdResult(store, promotion, now, before.has('hold'));
     if (hold) results.push(hold);
   }
-  await store.saveGateResults(promotion, artifact.digest, results);
+  await store.saveGateResults(promotion, artifact.digest, results, stored);
   await notifyGateChanges(
     ctx,
     promotion,
