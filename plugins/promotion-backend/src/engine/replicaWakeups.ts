@@ -50,9 +50,10 @@ export async function connectReplicaWakeups(options: {
     return NONE;
   }
   let pending: NodeJS.Timeout | undefined;
+  let closed = false;
   return {
     notify() {
-      if (pending) return;
+      if (pending || closed) return;
       pending = setTimeout(() => {
         pending = undefined;
         knex
@@ -63,6 +64,7 @@ export async function connectReplicaWakeups(options: {
       }, coalesceMs);
     },
     async close() {
+      closed = true;
       clearTimeout(pending);
       await connection.end().catch(() => {});
     },

@@ -76,13 +76,13 @@ export class EngineWorker {
 
   private async drain(): Promise<void> {
     const started = Date.now();
-    this.ctx.store
-      .countDue(this.ctx.clock())
-      .then(n => this.ctx.metrics.dueBacklog(n))
-      .catch(() => {});
     let claimed = 0;
     const active = new Set<Promise<void>>();
     try {
+      // Awaited, so that stop() also waits for it.
+      this.ctx.metrics.dueBacklog(
+        await this.ctx.store.countDue(this.ctx.clock()),
+      );
       while (!this.stopped) {
         const { concurrency } = this.ctx.timings;
         const free = concurrency - active.size;
