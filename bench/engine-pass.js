@@ -7,6 +7,7 @@
 //
 //   node bench/engine-pass.js [--db postgres|sqlite] [--lanes 200]
 //        [--seed api|sql] [--concurrency 8] [--idle-seconds 10]
+//        [--engine-concurrency N]
 //
 // Targets: idle pass ≤ 20 ms at 10,000 lanes; all due lanes re-evaluated
 // within 2 s after the freeze is lifted.
@@ -49,6 +50,8 @@ const lanes = h.numArg('lanes', 200);
 const seedMode = h.arg('seed', lanes > 1000 ? 'sql' : 'api');
 const concurrency = h.numArg('concurrency', 8);
 const idleSeconds = h.numArg('idle-seconds', 10);
+// promotion.engine.concurrency of the backend; unset: the engine's default.
+const engineConcurrency = h.numArg('engine-concurrency', 0);
 const scheduleSeconds = 2;
 
 async function main() {
@@ -72,7 +75,10 @@ async function main() {
     webhookUrl: webhook.url,
     promotion: {
       schedule: { seconds: scheduleSeconds },
-      engine: { passBudget: { milliseconds: 1 } },
+      engine: {
+        passBudget: { milliseconds: 1 },
+        ...(engineConcurrency ? { concurrency: engineConcurrency } : {}),
+      },
       calendars: { always: { timezone: 'UTC' } },
       pipelines: {
         gated: {

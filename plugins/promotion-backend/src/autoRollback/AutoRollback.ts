@@ -156,6 +156,7 @@ export class AutoRollback {
       await store.listDeployments(entityRef, {
         environment: env.name,
         limit: 100,
+        total: false,
       })
     ).items;
     const artifacts = await store.getArtifactsById(

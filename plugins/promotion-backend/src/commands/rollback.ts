@@ -86,6 +86,7 @@ export async function requestRollback(
     await deps.store.listDeployments(request.entityRef, {
       environment: env.name,
       limit: 500,
+      total: false,
     })
   ).items;
   const artifacts = await deps.store.getArtifactsById(

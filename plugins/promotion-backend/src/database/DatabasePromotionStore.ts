@@ -738,25 +738,28 @@ export class DatabasePromotionStore implements PromotionStore {
     });
     if (query.environment) base.where({ environment: query.environment });
     if (query.states?.length) base.whereIn('state', query.states);
-    const [{ count }] = await base.clone().count({ count: '*' });
     const limit = pageSize(query.limit);
     const offset = query.cursor ? Number(query.cursor) || 0 : 0;
+    // One row more than asked tells whether another page follows.
     const rows = await base
       .clone()
       .orderBy([
         { column: 'created_at', order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
-      .limit(limit)
+      .limit(limit + 1)
       .offset(offset);
-    const totalCount = Number(count);
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit).map(deploymentFromRow);
+    let totalCount = offset + items.length + (more ? 1 : 0);
+    if (query.total !== false) {
+      const [{ count }] = await base.clone().count({ count: '*' });
+      totalCount = Number(count);
+    }
     return {
-      items: rows.map(deploymentFromRow),
+      items,
       totalCount,
-      nextCursor:
-        offset + rows.length < totalCount
-          ? String(offset + rows.length)
-          : undefined,
+      nextCursor: more ? String(offset + items.length) : undefined,
     };
   }
 

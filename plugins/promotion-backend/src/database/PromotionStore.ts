@@ -143,6 +143,11 @@ export interface DeploymentQuery {
   limit?: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
+  /**
+   * Count every matching row for `totalCount` (default). The engine passes
+   * false: a count grows with the lane's history, the rows it reads do not.
+   */
+  total?: boolean;
 }
 
 /** Filters for listing audit events. */

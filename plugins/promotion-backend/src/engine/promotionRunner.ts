@@ -19,6 +19,7 @@ async function verifiedIn(
 ): Promise<DeploymentRecord | undefined> {
   if (!environment) return undefined;
   const page = await store.listDeployments(entityRef, {
+    total: false,
     environment,
     states: ['verified'],
     limit: 1,

@@ -81,6 +81,7 @@ export async function watchSoaking(
     );
     if (!verified) return;
     const older = await tx.listDeployments(deployment.entityRef, {
+      total: false,
       environment: deployment.environment,
       states: ['verified'],
       limit: 100,

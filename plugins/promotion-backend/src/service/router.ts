@@ -280,6 +280,7 @@ export async function createRouter(
         environment,
         states: [...SERVING_DEPLOYMENT_STATES],
         limit: 20,
+        total: false,
       });
       const d =
         items.find(x => x.state === 'soaking') ??
