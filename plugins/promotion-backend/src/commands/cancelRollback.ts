@@ -15,6 +15,7 @@ import {
   isSameUser,
   missingOrDenied,
 } from '../service/access';
+import { releaseRollbackHolds } from './holds';
 import { RecordRefusal } from './refusals';
 
 /** What cancelling a rollback needs. */
@@ -106,25 +107,15 @@ export async function cancelRollback(
       now,
     );
     if (!cancelled) throw notPending(promotion.id);
-    const holds = rollback
-      ? await tx.decisions().listHolds(promotion.entityRef, {
-          environment: promotion.toEnvironment,
-          artifactId: rollback.fromArtifactId,
-        })
-      : [];
-    for (const hold of holds) {
-      await tx
-        .decisions()
-        .releaseHold(hold.id, promotion.entityRef, caller.actor, now);
-      await tx.appendEvent(
+    if (rollback) {
+      await releaseRollbackHolds(
+        tx,
         {
           entityRef: promotion.entityRef,
-          environment: hold.environment,
-          digest: hold.digest,
-          kind: 'hold.released',
-          actor: caller.actor,
-          details: { holdId: hold.id, reason },
+          environment: promotion.toEnvironment,
+          artifactId: rollback.fromArtifactId,
         },
+        { actor: caller.actor, reason },
         now,
       );
     }

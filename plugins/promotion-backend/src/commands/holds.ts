@@ -73,3 +73,34 @@ export async function releaseHold(
   deps.wake();
   return hold;
 }
+
+/**
+ * Inside a transaction: releases the holds a rollback placed on `artifactId`
+ * in one environment (when that rollback is cancelled or overridden), each
+ * with its audit event.
+ */
+export async function releaseRollbackHolds(
+  tx: PromotionStore,
+  lane: { entityRef: string; environment: string; artifactId: string },
+  by: { actor: string; reason: string },
+  now: Date,
+): Promise<void> {
+  const holds = await tx.decisions().listHolds(lane.entityRef, {
+    environment: lane.environment,
+    artifactId: lane.artifactId,
+  });
+  for (const hold of holds) {
+    await tx.decisions().releaseHold(hold.id, lane.entityRef, by.actor, now);
+    await tx.appendEvent(
+      {
+        entityRef: lane.entityRef,
+        environment: hold.environment,
+        digest: hold.digest,
+        kind: 'hold.released',
+        actor: by.actor,
+        details: { holdId: hold.id, reason: by.reason },
+      },
+      now,
+    );
+  }
+}

@@ -7,6 +7,7 @@ import {
 } from '../database/PromotionStore';
 import { digestOf } from '../engine/context';
 import { laneDeployments } from '../engine/lanes';
+import { releaseRollbackHolds } from './holds';
 
 /** What the engine-side commands need: the store, the time, and how to tell others. */
 export interface CommandDeps {
@@ -269,26 +270,16 @@ export async function overrideAutoRollback(
         `${artifact.digest} is marked bad and cannot go back in`,
       );
     }
-    const holds = await tx.decisions().listHolds(rollback.entityRef, {
-      environment: rollback.environment,
-      artifactId: artifact.id,
-    });
-    for (const hold of holds) {
-      await tx
-        .decisions()
-        .releaseHold(hold.id, rollback.entityRef, request.actor, now);
-      await tx.appendEvent(
-        {
-          entityRef: rollback.entityRef,
-          environment: rollback.environment,
-          digest: artifact.digest,
-          kind: 'hold.released',
-          actor: request.actor,
-          details: { holdId: hold.id, reason: 'auto-rollback overridden' },
-        },
-        now,
-      );
-    }
+    await releaseRollbackHolds(
+      tx,
+      {
+        entityRef: rollback.entityRef,
+        environment: rollback.environment,
+        artifactId: artifact.id,
+      },
+      { actor: request.actor, reason: 'auto-rollback overridden' },
+      now,
+    );
     const created = await tx.createPromotion(
       {
         entityRef: rollback.entityRef,
