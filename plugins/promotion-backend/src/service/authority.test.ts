@@ -162,9 +162,11 @@ describe.each(databases.eachSupportedId())(
       return waitingAt('prod', digest, 'approval');
     }
     const refusals = async () =>
-      (await knex('promotion_events').where({ kind: 'action.refused' })).map(
-        e => ({ actor: e.actor, ...JSON.parse(e.details) }),
-      );
+      (
+        await knex('promotion_events')
+          .where({ kind: 'action.refused' })
+          .orderBy('id')
+      ).map(e => ({ actor: e.actor, ...JSON.parse(e.details) }));
 
     it('never lets a service approve or reject, whatever the policy allows it, and records the attempt', async () => {
       const promotion = await riskyAtProd(1, 'user:default/carol');
