@@ -1,6 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import type { GateResult } from '@internal/plugin-promotion-common';
-import type { Deployer } from '@internal/plugin-promotion-node';
+import type {
+  Deployer,
+  DeployRequest,
+  DeployStatus,
+} from '@internal/plugin-promotion-node';
 import {
   EnvironmentConfig,
   PipelineConfig,
@@ -12,6 +16,7 @@ import {
   PromotionStore,
 } from '../database/PromotionStore';
 import { GateRegistry } from '../gates/GateRegistry';
+import { withTimeout } from '../timeout';
 import type { EngineMetrics } from './EngineMetrics';
 
 /** The actor the audit log names for what the engine does by itself. */
@@ -86,5 +91,29 @@ export function environmentOf(
 export async function digestOf(store: PromotionStore, artifactId: string) {
   return (
     (await store.getArtifactsById([artifactId])).get(artifactId)?.digest ?? ''
+  );
+}
+
+/**
+ * One call to a deploy system: bounded by the deploy-call timeout (a hanging
+ * deploy system holds only its own lane's slot) and measured.
+ */
+export function callDeployer(
+  ctx: EngineContext,
+  operation: 'deploy' | 'status',
+  deployer: Deployer,
+  request: DeployRequest,
+): Promise<DeployStatus> {
+  const timeoutMs = ctx.timings.deployCallTimeoutMs;
+  return ctx.metrics.measureDeployCall(
+    operation,
+    () =>
+      withTimeout(
+        operation === 'deploy'
+          ? deployer.deploy(request)
+          : deployer.status(request),
+        timeoutMs,
+      ),
+    timeoutMs,
   );
 }

@@ -5,8 +5,7 @@ import type {
 } from '@internal/plugin-promotion-node';
 import { EnvironmentConfig } from '../config/pipelines';
 import { ArtifactRecord, DeploymentRecord } from '../database/PromotionStore';
-import { withTimeout } from '../timeout';
-import { digestOf, ENGINE, EngineContext } from './context';
+import { callDeployer, digestOf, ENGINE, EngineContext } from './context';
 import {
   applyDeployStatus,
   reportedOutcome,
@@ -84,12 +83,7 @@ export async function callDeploy(
 ) {
   let status: DeployStatus;
   try {
-    status = await ctx.metrics.measureDeployCall(
-      'deploy',
-      () =>
-        withTimeout(deployer.deploy(request), ctx.timings.deployCallTimeoutMs),
-      ctx.timings.deployCallTimeoutMs,
-    );
+    status = await callDeployer(ctx, 'deploy', deployer, request);
   } catch (error) {
     await ctx.store.countDeployCall(deployment.id, undefined);
     await retryLater(
@@ -133,12 +127,7 @@ export async function watchDeploying(
   }
   let status: DeployStatus;
   try {
-    status = await ctx.metrics.measureDeployCall(
-      'status',
-      () =>
-        withTimeout(deployer.status(request), ctx.timings.deployCallTimeoutMs),
-      ctx.timings.deployCallTimeoutMs,
-    );
+    status = await callDeployer(ctx, 'status', deployer, request);
   } catch (error) {
     await retryLater(
       ctx,

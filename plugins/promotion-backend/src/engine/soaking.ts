@@ -5,8 +5,7 @@ import type {
 } from '@internal/plugin-promotion-node';
 import { EnvironmentConfig, PipelineConfig } from '../config/pipelines';
 import { ArtifactRecord, DeploymentRecord } from '../database/PromotionStore';
-import { withTimeout } from '../timeout';
-import { digestOf, ENGINE, EngineContext } from './context';
+import { callDeployer, digestOf, ENGINE, EngineContext } from './context';
 import { reportedOutcome } from './deployOutcome';
 
 export async function watchSoaking(
@@ -24,15 +23,7 @@ export async function watchSoaking(
     status = reported;
   } else {
     try {
-      status = await ctx.metrics.measureDeployCall(
-        'status',
-        () =>
-          withTimeout(
-            deployer.status(request),
-            ctx.timings.deployCallTimeoutMs,
-          ),
-        ctx.timings.deployCallTimeoutMs,
-      );
+      status = await callDeployer(ctx, 'status', deployer, request);
     } catch (error) {
       status = { state: 'running', detail: `status unknown: ${error}` };
     }
