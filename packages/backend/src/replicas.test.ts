@@ -1,14 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { spawnBackend } from './backendProcess';
 
 jest.setTimeout(240_000);
 
-const PACKAGE_DIR = resolve(__dirname, '..');
-const DEMO_CONFIG = resolve(PACKAGE_DIR, '../../app-config.yaml');
 const CONNECTION =
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
 // The demo config's CI token, allowed to register and read.
@@ -55,23 +54,7 @@ function startReplica(dir: string, prefix: string, port: number): Replica {
       },
     }),
   );
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-      'src/index.ts',
-      '--config',
-      DEMO_CONFIG,
-      '--config',
-      extra,
-    ],
-    {
-      cwd: PACKAGE_DIR,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'development' },
-    },
-  );
+  const child = spawnBackend(extra);
   let output = '';
   let code: number | null | undefined;
   child.stdout!.on('data', d => (output += d));

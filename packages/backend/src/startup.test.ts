@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { spawnBackend } from './backendProcess';
 import { startOrExit } from './startOrExit';
 
 jest.setTimeout(120_000);
-
-const PACKAGE_DIR = resolve(__dirname, '..');
-const DEMO_CONFIG = resolve(PACKAGE_DIR, '../../app-config.yaml');
 
 /**
  * Runs the real entry (`src/index.ts`, as `backstage-cli package start` does)
@@ -25,23 +22,7 @@ function runBackend(
     extra,
     JSON.stringify({ backend: { listen: { port: 0 } }, ...overrides }),
   );
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-      'src/index.ts',
-      '--config',
-      DEMO_CONFIG,
-      '--config',
-      extra,
-    ],
-    {
-      cwd: PACKAGE_DIR,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'development' },
-    },
-  );
+  const child = spawnBackend(extra);
   let output = '';
   child.stdout.on('data', d => (output += d));
   child.stderr.on('data', d => (output += d));
