@@ -14,9 +14,15 @@ backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('../../packages/backend/src/permissionPolicy'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
-backend.add(import('@internal/plugin-promotion-backend'));
+backend.add(import('@promotion-pipeline/backstage-plugin-promotion-backend'));
 backend.add(
-  import('@internal/plugin-promotion-backend-module-webhook-deployer'),
+  import(
+    '@promotion-pipeline/backstage-plugin-promotion-backend-module-webhook-deployer'
+  ),
 );
-backend.add(import('@internal/plugin-promotion-backend-module-prometheus'));
+backend.add(
+  import(
+    '@promotion-pipeline/backstage-plugin-promotion-backend-module-prometheus'
+  ),
+);
 startOrExit(backend);

@@ -3,7 +3,7 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   promotion?: {
     metrics?: {
-      /** The `prometheus` metrics provider (module `@internal/plugin-promotion-backend-module-prometheus`). */
+      /** The `prometheus` metrics provider (module `@promotion-pipeline/backstage-plugin-promotion-backend-module-prometheus`). */
       prometheus?: {
         /**
          * Base URL of the Prometheus HTTP API (or a compatible one such as

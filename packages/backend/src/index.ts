@@ -22,8 +22,12 @@ backend.add(import('./permissionPolicy'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-backend.add(import('@internal/plugin-promotion-backend'));
-backend.add(import('@internal/plugin-promotion-backend-module-local-deployer'));
+backend.add(import('@promotion-pipeline/backstage-plugin-promotion-backend'));
+backend.add(
+  import(
+    '@promotion-pipeline/backstage-plugin-promotion-backend-module-local-deployer'
+  ),
+);
 
 // A plugin or module that fails to boot (e.g. a bad config) stops the process.
 startOrExit(backend);

@@ -6,7 +6,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { DatabaseManager } from '@backstage/backend-defaults/database';
 import { ConfigReader } from '@backstage/config';
-import { migrateUnderLock } from '@internal/plugin-promotion-backend';
+import { migrateUnderLock } from '@promotion-pipeline/backstage-plugin-promotion-backend';
 
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 

@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Page } from '@internal/plugin-promotion-node';
+import type { Page } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { AlertmanagerPager } from './AlertmanagerPager';
 import { AlertmanagerPagerSettings } from './config';
 

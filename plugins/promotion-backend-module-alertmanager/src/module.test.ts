@@ -1,6 +1,6 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import type { Pager } from '@internal/plugin-promotion-node';
-import { promotionPagersExtensionPoint } from '@internal/plugin-promotion-node';
+import type { Pager } from '@promotion-pipeline/backstage-plugin-promotion-node';
+import { promotionPagersExtensionPoint } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { AlertmanagerPager } from './AlertmanagerPager';
 import promotionModuleAlertmanager from './index';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigReader } from '@backstage/config';
-import type { DeployRequest } from '@internal/plugin-promotion-node';
+import type { DeployRequest } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { defaultCommand } from './defaultCommand';
 import {
   LocalProcessDeployer,

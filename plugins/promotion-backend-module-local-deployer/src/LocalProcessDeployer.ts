@@ -7,7 +7,7 @@ import type {
   DeployRequest,
   DeployStatus,
   Deployer,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   DEFAULT_STARTUP_TIMEOUT_MS,
   DEFAULT_STOP_GRACE_PERIOD_MS,

@@ -1,4 +1,4 @@
-import type { DeployRequest } from '@internal/plugin-promotion-node';
+import type { DeployRequest } from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 /**
  * The only variables taken from the backend's own environment: enough to find

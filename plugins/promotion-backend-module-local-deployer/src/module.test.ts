@@ -2,7 +2,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   Deployer,
   promotionDeployersExtensionPoint,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { ProcessRecordStore } from './ProcessRecordStore';
 import { isDeploymentProcessAlive } from './processes';
 import { makeRequest, tempDir, waitForStatus } from './testHelpers';

@@ -6,7 +6,7 @@ import type {
   DeployRequest,
   DeployStatus,
   Deployer,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 /** A deploy request for the demo service; override what a test cares about. */
 export function makeRequest(

@@ -6,7 +6,7 @@ import {
 } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Page } from '@internal/plugin-promotion-node';
+import type { Page } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { PagerDutyPager } from './PagerDutyPager';
 import { PagerDutyPagerSettings } from './config';
 

@@ -1,5 +1,8 @@
 import type { Config } from '@backstage/config';
-import type { Page, Pager } from '@internal/plugin-promotion-node';
+import type {
+  Page,
+  Pager,
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { PagerDutyPagerSettings, readPagerDutyPagerSettings } from './config';
 import {
   checkEvent,

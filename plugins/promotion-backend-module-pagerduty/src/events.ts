@@ -1,4 +1,7 @@
-import type { Page, PageSeverity } from '@internal/plugin-promotion-node';
+import type {
+  Page,
+  PageSeverity,
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { entityName } from './entityName';
 import { ROUTING_KEY_LENGTH } from './config';
 

@@ -2,7 +2,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { promotionPagersExtensionPoint } from '@internal/plugin-promotion-node';
+import { promotionPagersExtensionPoint } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { PAGERDUTY_CONFIG_KEY, readPagerDutyPagerSettings } from './config';
 import { PagerDutyPager } from './PagerDutyPager';
 

@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MetricsQuery } from '@internal/plugin-promotion-node';
+import type { MetricsQuery } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { PrometheusMetricsProvider } from './PrometheusMetricsProvider';
 import { DEFAULT_PROMETHEUS_QUERIES } from './queries';
 import {

@@ -6,7 +6,7 @@ import type {
   MetricsProvider,
   MetricsQuery,
   SloCounts,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { PrometheusClient } from './client';
 import {
   DEFAULT_PROMETHEUS_QUERIES,

@@ -2,7 +2,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   MetricsProvider,
   promotionMetricsProvidersExtensionPoint,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { promotionModulePrometheus } from './module';
 import { PrometheusMetricsProvider } from './PrometheusMetricsProvider';
 

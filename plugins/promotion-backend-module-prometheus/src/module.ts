@@ -6,7 +6,7 @@ import {
   GATE_TIMEOUT_CONFIG_KEY,
   promotionMetricsProvidersExtensionPoint,
   readGateTimeoutMs,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   PROMETHEUS_CONFIG_KEY,
   PrometheusMetricsProvider,

@@ -1,4 +1,4 @@
-import type { HealthSignal } from '@internal/plugin-promotion-node';
+import type { HealthSignal } from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 /** The PromQL templates the provider runs: one per health signal, two for SLO counts. */
 export type PrometheusQueryName = HealthSignal | 'sloGood' | 'sloTotal';

@@ -1,7 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import type { JsonObject } from '@backstage/types';
-import type { Artifact } from '@internal/plugin-promotion-common';
-import type { DeployRequest } from '@internal/plugin-promotion-node';
+import type { Artifact } from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type { DeployRequest } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { RecordingLogger } from './__testUtils__/logger';
 import {
   Receiver,

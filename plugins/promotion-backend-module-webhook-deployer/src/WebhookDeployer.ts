@@ -6,7 +6,7 @@ import type {
   DeployRequest,
   DeployStatus,
   StatusCallback,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   readWebhookDeployerSettings,
   resolveWebhookTarget,

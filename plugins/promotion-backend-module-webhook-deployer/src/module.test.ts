@@ -3,7 +3,7 @@ import type { JsonObject } from '@backstage/types';
 import {
   Deployer,
   promotionDeployersExtensionPoint,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import promotionModuleWebhookDeployer from './index';
 import { WebhookDeployer } from './WebhookDeployer';
 

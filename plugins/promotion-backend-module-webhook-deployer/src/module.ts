@@ -2,7 +2,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { promotionDeployersExtensionPoint } from '@internal/plugin-promotion-node';
+import { promotionDeployersExtensionPoint } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { WebhookDeployer } from './WebhookDeployer';
 
 /** Adds the `webhook` deployer to the promotion backend. */

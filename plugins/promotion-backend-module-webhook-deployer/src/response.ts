@@ -1,4 +1,4 @@
-import type { DeployStatus } from '@internal/plugin-promotion-node';
+import type { DeployStatus } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { abbreviate, MAX_RESPONSE_BYTES } from './transport';
 
 const KNOWN_STATUSES = ['running', 'succeeded', 'failed'] as const;

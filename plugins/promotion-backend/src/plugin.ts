@@ -6,7 +6,7 @@ import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import { promotionPermissions } from '@internal/plugin-promotion-common';
+import { promotionPermissions } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import {
   Deployer,
   Gate,
@@ -17,7 +17,7 @@ import {
   promotionMetricsProvidersExtensionPoint,
   promotionPagersExtensionPoint,
   readGateTimeoutMs,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { promotionClockServiceRef } from './clock/clock';
 import {
   AutoRollback,

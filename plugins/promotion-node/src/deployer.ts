@@ -1,5 +1,5 @@
 import type { Config } from '@backstage/config';
-import type { Artifact } from '@internal/plugin-promotion-common';
+import type { Artifact } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** Everything a deployer needs to put one artifact into one environment. */
 export interface DeployRequest {

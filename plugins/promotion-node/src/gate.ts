@@ -3,7 +3,7 @@ import type {
   DeploymentTrigger,
   GateVerdict,
   TestResult,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** What a gate sees of the promotion it checks. */
 export interface GateContext {

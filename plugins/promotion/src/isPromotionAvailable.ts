@@ -1,5 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
-import { getPipelineName } from '@internal/plugin-promotion-common';
+import { getPipelineName } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** True when the entity carries the pipeline annotation. */
 export function isPromotionAvailable(entity: Entity): boolean {

@@ -11,7 +11,7 @@ import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   Deployer,
   promotionDeployersExtensionPoint,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { ProcessRecordStore } from '../ProcessRecordStore';
 import { makeRequest, waitForStatus } from '../testHelpers';
 import localDeployerModule from '../index';

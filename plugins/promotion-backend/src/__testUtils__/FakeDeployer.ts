@@ -2,7 +2,7 @@ import type {
   Deployer,
   DeployRequest,
   DeployStatus,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 /**
  * A deploy system at the edge of the world we control: it records every call

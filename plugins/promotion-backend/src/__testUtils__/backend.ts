@@ -18,7 +18,7 @@ import {
   Page,
   promotionDeployersExtensionPoint,
   promotionPagersExtensionPoint,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { Knex } from 'knex';
 import type { Server } from 'node:http';
 import { promotionClockServiceRef } from '../clock/clock';

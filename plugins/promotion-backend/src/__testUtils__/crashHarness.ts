@@ -4,7 +4,7 @@ import type {
   Deployer,
   DeployRequest,
   DeployStatus,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import { readPipelines } from '../config/pipelines';

@@ -2,7 +2,7 @@ import {
   signWebhookBody,
   verifyWebhookSignature,
   WebhookDeployPayload,
-} from '@internal/plugin-promotion-backend-module-webhook-deployer';
+} from '@promotion-pipeline/backstage-plugin-promotion-backend-module-webhook-deployer';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

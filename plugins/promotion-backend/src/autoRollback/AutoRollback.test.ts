@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import type { Page } from '@internal/plugin-promotion-node';
+import type { Page } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { Knex } from 'knex';
 import { readPipelines } from '../config/pipelines';
 import { DatabasePromotionStore } from '../database/DatabasePromotionStore';

@@ -1,12 +1,12 @@
 import { PUSH_SOURCE } from '../metrics';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import type { BurnRateView } from '@internal/plugin-promotion-common';
+import type { BurnRateView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
   MetricsProvider,
   Page,
   SloCounts,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   EnvironmentConfig,
   PipelineConfig,

@@ -7,7 +7,7 @@ import {
 import {
   promotionAdminPermission,
   promotionRollbackPermission,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionRecord, PromotionStore } from '../database/PromotionStore';
 import {
   authorize,

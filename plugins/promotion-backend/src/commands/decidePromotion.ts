@@ -7,7 +7,7 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
-import { promotionApprovePermission } from '@internal/plugin-promotion-common';
+import { promotionApprovePermission } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PipelineConfig } from '../config/pipelines';
 import {
   ArtifactRecord,

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   Freeze,
   promotionAdminPermission,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionStore } from '../database/PromotionStore';
 import {
   authorize,

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   Hold,
   promotionAdminPermission,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionStore } from '../database/PromotionStore';
 import { AuthorizedService, Caller } from '../service/access';
 

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { promotionAdminPermission } from '@internal/plugin-promotion-common';
+import { promotionAdminPermission } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { ArtifactRecord, PromotionStore } from '../database/PromotionStore';
 import { AuthorizedService, Caller } from '../service/access';
 

@@ -1,6 +1,6 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { promotionGatesExtensionPoint } from '@internal/plugin-promotion-node';
+import { promotionGatesExtensionPoint } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import request from 'supertest';
 import { serviceEntity, startPromotionBackend } from '../__testUtils__/backend';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';

@@ -1,4 +1,4 @@
-import type { BurnRateView } from '@internal/plugin-promotion-common';
+import type { BurnRateView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { BurnWatchStore, BurnWatchUpdate } from './BurnWatchStore';

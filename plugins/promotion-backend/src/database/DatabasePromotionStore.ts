@@ -10,8 +10,8 @@ import type {
   PromotionState,
   TestResult,
   TestSuite,
-} from '@internal/plugin-promotion-common';
-import { normalizeEntityRef } from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import { normalizeEntityRef } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
 import {

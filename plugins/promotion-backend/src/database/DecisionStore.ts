@@ -1,4 +1,8 @@
-import type { Approval, Freeze, Hold } from '@internal/plugin-promotion-common';
+import type {
+  Approval,
+  Freeze,
+  Hold,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
 import { toDate } from './dates';

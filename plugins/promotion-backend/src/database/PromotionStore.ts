@@ -11,7 +11,7 @@ import type {
   PromotionState,
   TestResult,
   TestSuite,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** An artifact as the engine sees it. */
 export interface ArtifactRecord extends Artifact {

@@ -5,7 +5,7 @@ import {
 import { Knex } from 'knex';
 
 const migrationsDir = resolvePackagePath(
-  '@internal/plugin-promotion-backend',
+  '@promotion-pipeline/backstage-plugin-promotion-backend',
   'migrations',
 );
 
@@ -24,7 +24,9 @@ const MAX_BACKOFF_MS = 2_000;
  * nested call, e.g. the plugin's own under the demo backend's guard of
  * every plugin's `migrate.latest`, must not wait for its own lock.
  */
-const HELD = Symbol.for('@internal/plugin-promotion-backend/migrationLocks');
+const HELD = Symbol.for(
+  '@promotion-pipeline/backstage-plugin-promotion-backend/migrationLocks',
+);
 
 /** Options of {@link applyDatabaseMigrations}. */
 export interface ApplyMigrationsOptions {

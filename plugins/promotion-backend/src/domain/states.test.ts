@@ -2,7 +2,7 @@ import {
   DEPLOYMENT_STATES,
   DeploymentState,
   PromotionState,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import {
   PROMOTION_STATES,
   assertTransition,

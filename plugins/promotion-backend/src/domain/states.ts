@@ -1,7 +1,7 @@
 import type {
   DeploymentState,
   PromotionState,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 export type { DeploymentState, PromotionState };
 

@@ -7,8 +7,8 @@ import type {
   MetricsServiceObservableCallback,
   MetricsServiceObservableGauge,
 } from '@backstage/backend-plugin-api/alpha';
-import type { GateResult } from '@internal/plugin-promotion-common';
-import type { DeployStatus } from '@internal/plugin-promotion-node';
+import type { GateResult } from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type { DeployStatus } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import type { PagesOwed } from '../database/BurnWatchStore';
 import {
   DEFAULT_PASS_BUDGET_MS,

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import type { Deployer } from '@internal/plugin-promotion-node';
+import type { Deployer } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { v4 as uuid } from 'uuid';
 import { PipelineConfig, Pipelines } from '../config/pipelines';
 import {

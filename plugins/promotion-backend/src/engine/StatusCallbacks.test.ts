@@ -1,4 +1,4 @@
-import type { DeploymentState } from '@internal/plugin-promotion-common';
+import type { DeploymentState } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
   DeploymentRecord,
   ReportedStatus,

@@ -4,7 +4,10 @@ import {
   ConflictError,
   NotFoundError,
 } from '@backstage/errors';
-import type { Deployer, StatusCallback } from '@internal/plugin-promotion-node';
+import type {
+  Deployer,
+  StatusCallback,
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { Pipelines } from '../config/pipelines';
 import { isInFlight } from '../domain/states';
 import {

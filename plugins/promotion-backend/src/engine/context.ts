@@ -1,10 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import type { GateResult } from '@internal/plugin-promotion-common';
+import type { GateResult } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
   Deployer,
   DeployRequest,
   DeployStatus,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   EnvironmentConfig,
   PipelineConfig,

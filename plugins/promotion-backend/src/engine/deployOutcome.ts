@@ -1,4 +1,4 @@
-import type { DeployStatus } from '@internal/plugin-promotion-node';
+import type { DeployStatus } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { EnvironmentConfig } from '../config/pipelines';
 import { ArtifactRecord, DeploymentRecord } from '../database/PromotionStore';
 import { ENGINE, EngineContext } from './context';

@@ -2,7 +2,7 @@ import type {
   Deployer,
   DeployRequest,
   DeployStatus,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { EnvironmentConfig } from '../config/pipelines';
 import { ArtifactRecord, DeploymentRecord } from '../database/PromotionStore';
 import { callDeployer, digestOf, ENGINE, EngineContext } from './context';

@@ -1,4 +1,4 @@
-import type { DeployRequest } from '@internal/plugin-promotion-node';
+import type { DeployRequest } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { DeploymentRecord } from '../database/PromotionStore';
 import { ENGINE, EngineContext, environmentOf } from './context';
 import { startDeployment, watchDeploying } from './deploying';

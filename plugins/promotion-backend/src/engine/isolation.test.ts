@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import type { Gate } from '@internal/plugin-promotion-node';
+import type { Gate } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import knexFactory, { Knex } from 'knex';
 import { readPipelines } from '../config/pipelines';
 import { DatabasePromotionStore } from '../database/DatabasePromotionStore';

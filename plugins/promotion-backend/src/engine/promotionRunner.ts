@@ -1,4 +1,4 @@
-import type { GateResult } from '@internal/plugin-promotion-common';
+import type { GateResult } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { v4 as uuid } from 'uuid';
 import {
   ArtifactRecord,

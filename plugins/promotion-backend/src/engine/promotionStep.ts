@@ -1,7 +1,7 @@
 import type {
   DeploymentTrigger,
   GateResult,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { worstVerdict } from '../gates/evaluateGate';
 
 /**

@@ -1,4 +1,4 @@
-import type { Gate } from '@internal/plugin-promotion-node';
+import type { Gate } from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 /** The gates pipelines may require, by name. */
 export class GateRegistry {

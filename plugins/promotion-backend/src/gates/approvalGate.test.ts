@@ -1,6 +1,6 @@
 import { ConfigReader } from '@backstage/config';
-import type { Approval } from '@internal/plugin-promotion-common';
-import type { GateContext } from '@internal/plugin-promotion-node';
+import type { Approval } from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type { GateContext } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { readPipelines } from '../config/pipelines';
 import {
   ApprovalOptionsError,

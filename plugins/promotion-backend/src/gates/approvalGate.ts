@@ -4,8 +4,8 @@ import {
   sameEntityRef,
   type Approval,
   type Artifact,
-} from '@internal/plugin-promotion-common';
-import type { Gate } from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type { Gate } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { minimatch } from 'minimatch';
 import {
   EnvironmentConfig,

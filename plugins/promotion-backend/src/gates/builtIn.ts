@@ -1,4 +1,4 @@
-import type { Gate } from '@internal/plugin-promotion-node';
+import type { Gate } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { PipelineConfigError, Pipelines } from '../config/pipelines';
 import { PromotionStore } from '../database/PromotionStore';
 import { createApprovalGate } from './approvalGate';

@@ -1,8 +1,11 @@
 import type {
   GateResult,
   GateVerdict,
-} from '@internal/plugin-promotion-common';
-import type { Gate, GateContext } from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type {
+  Gate,
+  GateContext,
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { withTimeout } from '../timeout';
 
 const VERDICTS: GateVerdict[] = ['passed', 'pending', 'failed'];

@@ -1,5 +1,5 @@
-import type { Artifact } from '@internal/plugin-promotion-common';
-import type { Gate } from '@internal/plugin-promotion-node';
+import type { Artifact } from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type { Gate } from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 const describe = (a: Artifact) => `${a.version} (${a.digest.slice(7, 19)})`;
 

@@ -2,12 +2,12 @@ import {
   TEST_SUITES,
   TestResult,
   TestSuite,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
   Gate,
   GateContext,
   GateEvaluation,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 function readSuites(
   options: Record<string, unknown>,

@@ -1,4 +1,4 @@
-import type { MetricsQuery } from '@internal/plugin-promotion-node';
+import type { MetricsQuery } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { applyDatabaseMigrations } from '../database/migrations';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';
 import { DatabaseSoakSampleStore } from './DatabaseSoakSampleStore';

@@ -4,7 +4,7 @@ import type {
   MetricsProvider,
   MetricsQuery,
   SloCounts,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   PUSH_SOURCE,
   SampleSignal,

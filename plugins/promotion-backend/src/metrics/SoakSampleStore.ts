@@ -1,4 +1,4 @@
-import type { SoakSignal } from '@internal/plugin-promotion-common';
+import type { SoakSignal } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** Signals a sample may carry: the soak's health signals and two request counters for SLO counts. */
 export type SampleSignal = SoakSignal | 'requestsGood' | 'requestsTotal';

@@ -1,4 +1,4 @@
-import type { SoakView } from '@internal/plugin-promotion-common';
+import type { SoakView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type { SoakOptions } from '../gates/soak/soakOptions';
 import { SOAK_SIGNALS, SoakSampleStore } from './SoakSampleStore';
 

@@ -1,7 +1,10 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import type { Page, Pager } from '@internal/plugin-promotion-node';
+import type {
+  Page,
+  Pager,
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 /** Who to tell about a service: its owner from the catalog. */
 async function ownerOf(

@@ -1,4 +1,4 @@
-import type { GateResult } from '@internal/plugin-promotion-common';
+import type { GateResult } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionStore } from '../database/PromotionStore';
 import type { GateNotifier } from '../engine/PromotionEngine';
 import { OnCall } from './OnCall';

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 /** The plugin's OpenAPI document, read from src/schema/openapi.yaml (the one source of truth). */
 export function loadOpenApiSpec() {
   const file = resolvePackagePath(
-    '@internal/plugin-promotion-backend',
+    '@promotion-pipeline/backstage-plugin-promotion-backend',
     'src/schema/openapi.yaml',
   );
   return parse(fs.readFileSync(file, 'utf8'));

@@ -3,7 +3,7 @@ import type {
   EnvironmentLane,
   PipelineView,
   Promotion,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PipelineConfig } from '../config/pipelines';
 import { isServing } from '../domain/states';
 import { laneDeployments } from '../engine/lanes';

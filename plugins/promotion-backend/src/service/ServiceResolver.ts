@@ -2,7 +2,7 @@ import { AuthService } from '@backstage/backend-plugin-api';
 import { makeValidator, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { getPipelineName } from '@internal/plugin-promotion-common';
+import { getPipelineName } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PipelineConfig, Pipelines } from '../config/pipelines';
 
 const entityNameRules = makeValidator();

@@ -14,7 +14,7 @@ import {
   normalizeEntityRef,
   promotionReadPermission,
   sameEntityRef,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type { Request } from 'express';
 import type { RecordRefusal } from '../commands/refusals';
 import type { ResolvedService, ServiceResolver } from './ServiceResolver';

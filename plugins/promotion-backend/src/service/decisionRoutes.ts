@@ -12,7 +12,7 @@ import {
   releaseHoldRequestSchema,
   rollbackRequestSchema,
   promotionRollbackPermission,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import express from 'express';
 import { PromotionStore } from '../database/PromotionStore';
 import { PromotionEngine } from '../engine/PromotionEngine';

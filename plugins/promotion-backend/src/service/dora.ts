@@ -1,4 +1,4 @@
-import type { DoraMetrics } from '@internal/plugin-promotion-common';
+import type { DoraMetrics } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PipelineConfig } from '../config/pipelines';
 import { PromotionStore } from '../database/PromotionStore';
 

@@ -7,7 +7,7 @@ import {
   digestSchema,
   promotionReadPermission,
   promotionRegisterPermission,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import express from 'express';
 import { z } from 'zod';
 import { PipelineConfig } from '../config/pipelines';

@@ -10,7 +10,7 @@ import {
   promotionReadPermission,
   promotionRollbackPermission,
   singleLineSchema,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import express from 'express';
 import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';

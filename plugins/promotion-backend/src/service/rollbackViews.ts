@@ -1,4 +1,4 @@
-import type { RollbackView } from '@internal/plugin-promotion-common';
+import type { RollbackView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { RollbackRecord } from '../database/DecisionStore';
 import { ArtifactRecord, PromotionStore } from '../database/PromotionStore';
 

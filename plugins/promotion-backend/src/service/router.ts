@@ -15,7 +15,7 @@ import {
   registerArtifactRequestSchema,
   reportTestResultRequestSchema,
   singleLineSchema,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import express from 'express';
 import { z } from 'zod';
 import { PromotionStore } from '../database/PromotionStore';

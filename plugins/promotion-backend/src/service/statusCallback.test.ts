@@ -2,7 +2,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import webhookDeployerModule, {
   signWebhookBody,
   WebhookDeployPayload,
-} from '@internal/plugin-promotion-backend-module-webhook-deployer';
+} from '@promotion-pipeline/backstage-plugin-promotion-backend-module-webhook-deployer';
 import { Knex } from 'knex';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';

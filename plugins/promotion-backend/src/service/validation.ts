@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { idSchema } from '@internal/plugin-promotion-common';
+import { idSchema } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import express from 'express';
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-import { SloCounts } from '@internal/plugin-promotion-node';
+import { SloCounts } from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { SloCounts } from '@internal/plugin-promotion-node';
+import { SloCounts } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { DEFAULT_BURN_WINDOWS, TICKET_BURN_WINDOW, reaches } from './burnRate';
 import { evaluateBurn } from './evaluateBurn';
 

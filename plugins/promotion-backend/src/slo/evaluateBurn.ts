@@ -1,4 +1,4 @@
-import { SloCounts } from '@internal/plugin-promotion-node';
+import { SloCounts } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   BurnWindow,
   burnRate,

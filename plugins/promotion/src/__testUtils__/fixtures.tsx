@@ -21,7 +21,7 @@ import {
   type DeploymentState,
   type PipelineView,
   type RollbackView,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionApi, promotionApiRef } from '../api';
 
 export const ENTITY_REF = 'component:default/checkout';

@@ -8,7 +8,7 @@ import type {
   PipelineView,
   Promotion,
   RollbackView,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** Paging of a list endpoint. */
 export interface PageOptions {

@@ -10,7 +10,7 @@ import type {
   PipelineView,
   Promotion,
   RollbackView,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import {
   ConfirmRollbackRequest,
   CreateFreezeRequest,

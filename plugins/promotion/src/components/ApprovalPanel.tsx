@@ -5,7 +5,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   promotionApprovePermission,
   type Promotion,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { promotionApiRef } from '../api';
 import { useSignedInUser } from '../hooks/useSignedInUser';
 import { usePipelineContext } from './PipelineContext';

@@ -7,7 +7,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   promotionRollbackPermission,
   type RollbackView,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { promotionApiRef } from '../api';
 import { OverrideRollbackDialog } from './OverrideRollbackDialog';
 import { usePipelineContext } from './PipelineContext';

@@ -4,7 +4,7 @@ import {
   StatusOK,
   StatusWarning,
 } from '@backstage/core-components';
-import type { BurnRateView } from '@internal/plugin-promotion-common';
+import type { BurnRateView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { formatBurnRate, formatObjective } from './format';
 
 function headline(burnRate: BurnRateView) {

@@ -6,7 +6,7 @@ import {
   StatusRunning,
   StatusWarning,
 } from '@backstage/core-components';
-import type { DeploymentState } from '@internal/plugin-promotion-common';
+import type { DeploymentState } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** Maps a deployment state to the standard status icon. */
 export const DeploymentStateIcon = ({ state }: { state: DeploymentState }) => {

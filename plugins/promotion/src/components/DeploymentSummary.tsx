@@ -1,6 +1,9 @@
 import { Box, Chip, Typography } from '@material-ui/core';
 import { CopyTextButton } from '@backstage/core-components';
-import type { Artifact, Deployment } from '@internal/plugin-promotion-common';
+import type {
+  Artifact,
+  Deployment,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { DeploymentStateIcon } from './DeploymentStateIcon';
 import { formatRelative, shortDigest, shortenDigests } from './format';
 

@@ -5,7 +5,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import type { DoraMetrics } from '@internal/plugin-promotion-common';
+import type { DoraMetrics } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import useAsync from 'react-use/esm/useAsync';
 import { promotionApiRef } from '../api';
 import { formatDuration } from './format';

@@ -15,7 +15,7 @@ import {
 import {
   PROMOTION_PIPELINE_ANNOTATION,
   type PipelineView,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { isPromotionAvailable } from '../isPromotionAvailable';
 import { usePipeline } from '../hooks/usePipeline';
 import { DoraCard } from './DoraCard';

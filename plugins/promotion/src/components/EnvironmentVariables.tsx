@@ -7,7 +7,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import LockIcon from '@material-ui/icons/Lock';
-import type { EnvironmentLane } from '@internal/plugin-promotion-common';
+import type { EnvironmentLane } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** A lane's variables (names and values) and secret names; secret values never reach the browser. */
 export const EnvironmentVariables = ({ lane }: { lane: EnvironmentLane }) => {

@@ -1,7 +1,10 @@
 import { Box, Button, Typography } from '@material-ui/core';
 import { WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import type { Freeze, PipelineView } from '@internal/plugin-promotion-common';
+import type {
+  Freeze,
+  PipelineView,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { promotionApiRef } from '../api';
 import { formatRelative } from './format';
 import { useAdminAction } from './useAdminAction';

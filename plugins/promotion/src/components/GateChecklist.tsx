@@ -6,7 +6,10 @@ import {
   ListItemIcon,
   ListItemText,
 } from '@material-ui/core';
-import type { Promotion, SoakView } from '@internal/plugin-promotion-common';
+import type {
+  Promotion,
+  SoakView,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { GateVerdictIcon } from './GateVerdictIcon';
 import { summarizeEvidence } from './gateEvidence';
 

@@ -3,7 +3,7 @@ import {
   StatusOK,
   StatusPending,
 } from '@backstage/core-components';
-import type { GateVerdict } from '@internal/plugin-promotion-common';
+import type { GateVerdict } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 /** Maps a gate verdict to the standard status icon. */
 export const GateVerdictIcon = ({ verdict }: { verdict: GateVerdict }) => {

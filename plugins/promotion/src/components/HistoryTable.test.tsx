@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { AuditEvent } from '@internal/plugin-promotion-common';
+import type { AuditEvent } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import {
   digest,
   fakePromotionApi,

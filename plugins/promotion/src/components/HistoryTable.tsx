@@ -16,7 +16,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import type { AuditEvent } from '@internal/plugin-promotion-common';
+import type { AuditEvent } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import useAsync from 'react-use/esm/useAsync';
 import { promotionApiRef } from '../api';
 import { formatRelative, shortDigest, shortenDigests } from './format';

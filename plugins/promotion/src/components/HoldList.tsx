@@ -1,6 +1,6 @@
 import { Box, Button, Typography } from '@material-ui/core';
 import { useApi } from '@backstage/core-plugin-api';
-import type { Hold } from '@internal/plugin-promotion-common';
+import type { Hold } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { promotionApiRef } from '../api';
 import { formatRelative, shortDigest } from './format';
 import { useAdminAction } from './useAdminAction';

@@ -4,7 +4,7 @@ import { InfoCard } from '@backstage/core-components';
 import type {
   EnvironmentLane,
   SoakView,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { AutoRollbackPanel } from './AutoRollbackPanel';
 import { BurnRateIndicator } from './BurnRateIndicator';
 import { DeploymentSummary } from './DeploymentSummary';

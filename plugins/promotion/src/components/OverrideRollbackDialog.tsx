@@ -1,5 +1,5 @@
 import { useApi } from '@backstage/core-plugin-api';
-import type { RollbackView } from '@internal/plugin-promotion-common';
+import type { RollbackView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { promotionApiRef } from '../api';
 import { ReasonDialog } from './ReasonDialog';
 

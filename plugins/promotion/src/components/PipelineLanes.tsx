@@ -1,6 +1,6 @@
 import { Box } from '@material-ui/core';
 import { makeStyles } from '@material-ui/core/styles';
-import type { PipelineView } from '@internal/plugin-promotion-common';
+import type { PipelineView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { LaneCard } from './LaneCard';
 import { findSharedDigests } from './SharedDigestChip';
 

@@ -1,5 +1,8 @@
 import { Box, Typography } from '@material-ui/core';
-import type { Promotion, SoakView } from '@internal/plugin-promotion-common';
+import type {
+  Promotion,
+  SoakView,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { ApprovalPanel, needsApproval } from './ApprovalPanel';
 import { GateChecklist } from './GateChecklist';
 import { shortDigest } from './format';

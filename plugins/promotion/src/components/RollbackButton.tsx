@@ -4,7 +4,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   promotionRollbackPermission,
   type EnvironmentLane,
-} from '@internal/plugin-promotion-common';
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { usePipelineContext } from './PipelineContext';
 import { RollbackDialog } from './RollbackDialog';
 

@@ -1,5 +1,5 @@
 import { useApi } from '@backstage/core-plugin-api';
-import type { Deployment } from '@internal/plugin-promotion-common';
+import type { Deployment } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { promotionApiRef } from '../api';
 import { usePipelineContext } from './PipelineContext';
 import { ReasonDialog } from './ReasonDialog';

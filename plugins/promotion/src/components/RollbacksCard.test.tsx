@@ -1,5 +1,5 @@
 import { screen, within } from '@testing-library/react';
-import type { RollbackView } from '@internal/plugin-promotion-common';
+import type { RollbackView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import {
   autoRollbackFixture,
   fakePromotionApi,

@@ -1,6 +1,6 @@
 import { Chip } from '@material-ui/core';
 import { blue, deepPurple, orange, pink, teal } from '@material-ui/core/colors';
-import type { EnvironmentLane } from '@internal/plugin-promotion-common';
+import type { EnvironmentLane } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 const PALETTE = [blue, deepPurple, teal, orange, pink];
 

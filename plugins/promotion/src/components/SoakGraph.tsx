@@ -11,7 +11,10 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { SoakSignal, SoakView } from '@internal/plugin-promotion-common';
+import type {
+  SoakSignal,
+  SoakView,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { formatDuration } from './format';
 
 const SIGNALS: SoakSignal[] = ['errorRate', 'latency', 'saturation'];

@@ -1,4 +1,7 @@
-import type { GateResult, SoakView } from '@internal/plugin-promotion-common';
+import type {
+  GateResult,
+  SoakView,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 const MINUTE = 60_000;
 

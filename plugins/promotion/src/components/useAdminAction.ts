@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { promotionAdminPermission } from '@internal/plugin-promotion-common';
+import { promotionAdminPermission } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { usePipelineContext } from './PipelineContext';
 import { errorMessage } from './format';
 

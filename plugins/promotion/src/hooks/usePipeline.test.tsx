@@ -2,7 +2,7 @@ import { PropsWithChildren } from 'react';
 import { act, renderHook } from '@testing-library/react';
 import { TestApiProvider } from '@backstage/test-utils';
 import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
-import type { PipelineView } from '@internal/plugin-promotion-common';
+import type { PipelineView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionApi, promotionApiRef } from '../api';
 import { nextPollDelay, usePipeline } from './usePipeline';
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
-import type { PipelineView } from '@internal/plugin-promotion-common';
+import type { PipelineView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { promotionApiRef } from '../api';
 
 /** How often {@link usePipeline} polls: from `minIntervalMs` up to `maxIntervalMs`. */

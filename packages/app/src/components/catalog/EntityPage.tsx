@@ -20,7 +20,7 @@ import {
   EntityMembersListCard,
   EntityOwnershipCard,
 } from '@backstage/plugin-org';
-import { EntityPromotionContent } from '@internal/plugin-promotion';
+import { EntityPromotionContent } from '@promotion-pipeline/backstage-plugin-promotion';
 
 const entityWarningContent = (
   <>

@@ -1,12 +1,12 @@
-import type { GateContext } from '@internal/plugin-promotion-node';
-import { PrometheusMetricsProvider } from '@internal/plugin-promotion-backend-module-prometheus';
+import type { GateContext } from '@promotion-pipeline/backstage-plugin-promotion-node';
+import { PrometheusMetricsProvider } from '@promotion-pipeline/backstage-plugin-promotion-backend-module-prometheus';
 import {
   EXPECTED_P95_SECONDS,
   InstrumentedService,
   PrometheusServer,
   startInstrumentedService,
   startPrometheus,
-} from '@internal/plugin-promotion-backend-module-prometheus/testUtils';
+} from '@promotion-pipeline/backstage-plugin-promotion-backend-module-prometheus/testUtils';
 import { applyDatabaseMigrations } from '../../database/migrations';
 import { DatabaseSoakSampleStore } from '../../metrics/DatabaseSoakSampleStore';
 import { createTestDatabases, digestOf } from '../../__testUtils__/databases';

@@ -1,11 +1,11 @@
-import type { Artifact } from '@internal/plugin-promotion-common';
+import type { Artifact } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
   GateContext,
   HealthSignal,
   MetricSample,
   MetricsProvider,
   MetricsQuery,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { applyDatabaseMigrations } from '../../database/migrations';
 import { DatabaseSoakSampleStore } from '../../metrics/DatabaseSoakSampleStore';
 import { PushMetricsProvider } from '../../metrics/PushMetricsProvider';

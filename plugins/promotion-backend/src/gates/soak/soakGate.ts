@@ -1,4 +1,4 @@
-import type { SoakSignal } from '@internal/plugin-promotion-common';
+import type { SoakSignal } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
   Gate,
   GateContext,
@@ -6,7 +6,7 @@ import type {
   MetricSample,
   MetricsProvider,
   MetricsQuery,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   SOAK_SIGNALS,
   SoakSampleRecord,

@@ -1,6 +1,6 @@
 import { ConfigReader, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
-import type { SoakSignal } from '@internal/plugin-promotion-common';
+import type { SoakSignal } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { z } from 'zod';
 import {
   PipelineConfig,

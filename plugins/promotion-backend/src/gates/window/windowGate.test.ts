@@ -1,4 +1,4 @@
-import type { GateContext } from '@internal/plugin-promotion-node';
+import type { GateContext } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import type { Calendars } from './calendar';
 import { exampleCalendars, local } from './testCalendars';
 import { createWindowGate, formatUntil, Freeze } from './windowGate';

@@ -2,7 +2,7 @@ import type {
   Gate,
   GateContext,
   GateEvaluation,
-} from '@internal/plugin-promotion-node';
+} from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { DateTime } from 'luxon';
 import type { Calendar, Calendars } from './calendar';
 import { evaluateCalendar } from './evaluateCalendar';
