@@ -168,11 +168,19 @@ export interface SoakSample {
 /** What the soak of the artifact in an environment looks like, for the graph. */
 export interface SoakView {
   deploymentId: string;
+  /**
+   * `metrics`: a soak gate on the next environment judges these samples
+   * against thresholds; `time`: the environment's own soak only waits, and
+   * the samples pushed meanwhile are shown for information.
+   */
+  kind: 'metrics' | 'time';
   /** When the current (unbroken) soak window started. */
   startedAt: string;
   requiredMs: number;
   thresholds: Partial<Record<SoakSignal, number>>;
   samples: SoakSample[];
+  /** The breach that last restarted the window (metrics soaks only). */
+  lastBreach?: { at: string; reason: string };
 }
 
 /** Latest burn-rate reading of an environment's SLO. */

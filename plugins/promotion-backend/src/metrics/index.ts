@@ -9,5 +9,9 @@ export {
   pruneSoakSamples,
   readSoakSampleRetentionMs,
 } from './retention';
-export { SOAK_VIEW_SAMPLE_LIMIT, buildSoakView } from './soakView';
+export {
+  SOAK_VIEW_SAMPLE_LIMIT,
+  buildLaneSoakView,
+  buildSoakView,
+} from './soakView';
 export type { CurrentDeployment } from './soakView';

@@ -1,6 +1,7 @@
 import type { SoakView } from '@promotion-pipeline/backstage-plugin-promotion-common';
-import type { SoakOptions } from '../gates/soak/soakOptions';
-import { SOAK_SIGNALS, SoakSampleStore } from './SoakSampleStore';
+import type { PipelineConfig } from '../config/pipelines';
+import { SoakOptions, soakOptionsForLane } from '../gates/soak/soakOptions';
+import { PUSH_SOURCE, SOAK_SIGNALS, SoakSampleStore } from './SoakSampleStore';
 
 /** The deployment a lane's samples belong to now. */
 export interface CurrentDeployment {
@@ -9,6 +10,8 @@ export interface CurrentDeployment {
   digest: string;
   /** When it became verified in the lane, if it did. */
   verifiedAt?: Date;
+  /** When the deployer first called it healthy: a time-only soak counts from there. */
+  healthyAt?: Date;
 }
 
 /** Newest samples a soak view returns; a day at one a minute per signal fits. */
@@ -38,13 +41,66 @@ export async function buildSoakView(
   });
   return {
     deploymentId: deployment.id,
+    kind: 'metrics',
     startedAt: startedAt.toISOString(),
     requiredMs: soak.windowMs,
     thresholds: soak.thresholds,
-    samples: list.map(s => ({
-      signal: s.signal as SoakView['samples'][number]['signal'],
-      at: s.at.toISOString(),
-      value: s.value,
-    })),
+    samples: list.map(toSample),
+    ...(state?.lastBreachAt
+      ? {
+          lastBreach: {
+            at: state.lastBreachAt.toISOString(),
+            reason: state.lastBreachReason ?? 'threshold breached',
+          },
+        }
+      : {}),
+  };
+}
+
+function toSample(s: {
+  signal: string;
+  at: Date;
+  value: number;
+}): SoakView['samples'][number] {
+  return {
+    signal: s.signal as SoakView['samples'][number]['signal'],
+    at: s.at.toISOString(),
+    value: s.value,
+  };
+}
+
+/**
+ * The soak of a lane's deployment, whichever kind the lane has: the metrics
+ * soak its next environment's soak gate judges, else its own time-only soak
+ * with whatever samples the service pushed meanwhile. Undefined when the
+ * lane has no soak at all.
+ */
+export async function buildLaneSoakView(
+  samples: SoakSampleStore,
+  pipeline: PipelineConfig,
+  environment: string,
+  deployment: CurrentDeployment,
+  now: Date,
+): Promise<SoakView | undefined> {
+  const gated = soakOptionsForLane(pipeline, environment);
+  if (gated) {
+    return buildSoakView(samples, gated, deployment, now);
+  }
+  const env = pipeline.environments.find(e => e.name === environment);
+  if (!env || env.soakMs <= 0) {
+    return undefined;
+  }
+  const list = await samples.listDeploymentSamples(deployment.id, {
+    signals: SOAK_SIGNALS,
+    source: PUSH_SOURCE,
+    limit: SOAK_VIEW_SAMPLE_LIMIT,
+  });
+  return {
+    deploymentId: deployment.id,
+    kind: 'time',
+    startedAt: (deployment.healthyAt ?? now).toISOString(),
+    requiredMs: env.soakMs,
+    thresholds: {},
+    samples: list.map(toSample),
   };
 }

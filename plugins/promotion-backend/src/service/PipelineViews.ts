@@ -7,9 +7,8 @@ import type {
 import { PipelineConfig } from '../config/pipelines';
 import { isServing } from '../domain/states';
 import { laneDeployments } from '../engine/lanes';
-import { soakOptionsForLane } from '../gates/soak/soakOptions';
 import { SoakSampleStore } from '../metrics';
-import { buildSoakView } from '../metrics/soakView';
+import { buildLaneSoakView } from '../metrics/soakView';
 import { listRollbackViews } from './rollbackViews';
 import {
   ArtifactRecord,
@@ -131,19 +130,20 @@ export async function buildPipelineView(
     }
   }
   if (soakSamples) {
-    // The soak graph of each lane whose next environment has a soak gate.
+    // The soak graph of each lane with a soak, metrics or time-only.
     for (const lane of environments) {
-      const soak = soakOptionsForLane(pipeline, lane.name);
       const current = lane.current;
-      if (!soak || !current || !isServing(current.state)) continue;
+      if (!current || !isServing(current.state)) continue;
       const record = deployments.find(d => d.id === current.id)!;
-      lane.soak = await buildSoakView(
+      lane.soak = await buildLaneSoakView(
         soakSamples,
-        soak,
+        pipeline,
+        lane.name,
         {
           id: record.id,
           digest: current.artifact.digest,
           verifiedAt: record.verifiedAt,
+          healthyAt: record.healthyAt,
         },
         now,
       );

@@ -27,7 +27,7 @@ const pipeline = readPipelines(
       pipelines: {
         standard: {
           environments: [
-            { name: 'dev', deployer: 'x' },
+            { name: 'dev', deployer: 'x', soak: { seconds: 30 } },
             { name: 'staging', deployer: 'x' },
             {
               name: 'prod',
@@ -367,12 +367,18 @@ describe.each(databases.eachSupportedId())(
           deploymentId: 'dep-1',
           windowStartedAt: at(9),
           lastBreachAt: at(9),
+          lastBreachReason: 'errorRate NaN (no value) at 12:09 UTC',
           updatedAt: at(9),
         });
         const res = await request(app()).get(SOAK).set('Authorization', user);
         expect(res.status).toBe(200);
         expect(res.body).toEqual({
           deploymentId: 'dep-1',
+          kind: 'metrics',
+          lastBreach: {
+            at: at(9).toISOString(),
+            reason: 'errorRate NaN (no value) at 12:09 UTC',
+          },
           startedAt: at(9).toISOString(),
           requiredMs: 15 * 60_000,
           thresholds: { errorRate: 0.05, latency: 0.3 },
@@ -392,13 +398,48 @@ describe.each(databases.eachSupportedId())(
         });
       });
 
-      it('404 without a soak gate out of the lane or without a deployment', async () => {
-        const dev = await request(app())
+      it('shows a time-only soak with the samples pushed meanwhile', async () => {
+        current.set(`${CHECKOUT}|dev`, {
+          id: 'dep-dev',
+          digest: digestOf(2),
+          healthyAt: at(9.5),
+        });
+        await store.appendSamples(
+          (['latency', 'saturation', 'requestsTotal'] as const).map(signal => ({
+            entityRef: CHECKOUT,
+            environment: 'dev',
+            deploymentId: 'dep-dev',
+            digest: digestOf(2),
+            signal,
+            value: 0.04,
+            at: at(9.75),
+            source: 'push',
+          })),
+        );
+        const res = await request(app())
           .get(SOAK.replace('staging', 'dev'))
           .set('Authorization', user);
-        expect(dev.status).toBe(404);
-        expect(dev.body.error.message).toBe(
-          "No soak gate guards promotions out of dev in pipeline 'standard'",
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({
+          deploymentId: 'dep-dev',
+          kind: 'time',
+          startedAt: at(9.5).toISOString(),
+          requiredMs: 30_000,
+          thresholds: {},
+          samples: [
+            { signal: 'latency', at: at(9.75).toISOString(), value: 0.04 },
+            { signal: 'saturation', at: at(9.75).toISOString(), value: 0.04 },
+          ],
+        });
+      });
+
+      it('404 for a lane without any soak or without a deployment', async () => {
+        const prod = await request(app())
+          .get(SOAK.replace('staging', 'prod'))
+          .set('Authorization', user);
+        expect(prod.status).toBe(404);
+        expect(prod.body.error.message).toBe(
+          "prod has no soak in pipeline 'standard': neither its own soak time nor a soak gate on the next environment",
         );
         current.clear();
         const none = await request(app()).get(SOAK).set('Authorization', user);

@@ -18,7 +18,7 @@ import {
   SampleSignal,
   SoakSampleStore,
 } from '../metrics/SoakSampleStore';
-import { CurrentDeployment, buildSoakView } from '../metrics/soakView';
+import { CurrentDeployment, buildLaneSoakView } from '../metrics/soakView';
 import { Caller, authorize, callerOf } from './access';
 import { serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
@@ -195,14 +195,22 @@ export function mountMetricsRoutes(
         caller,
         promotionReadPermission,
       );
-      const soak = soakOptionsForLane(service.pipeline, environment);
-      if (!soak) {
+      const env = service.pipeline.environments.find(
+        e => e.name === environment,
+      );
+      if (!soakOptionsForLane(service.pipeline, environment) && !env?.soakMs) {
         throw new NotFoundError(
-          `No soak gate guards promotions out of ${environment} in pipeline '${service.pipeline.name}'`,
+          `${environment} has no soak in pipeline '${service.pipeline.name}': neither its own soak time nor a soak gate on the next environment`,
         );
       }
       const deployment = await deploymentOf(service.entityRef, environment);
-      const view = await buildSoakView(samples, soak, deployment, clock());
+      const view = await buildLaneSoakView(
+        samples,
+        service.pipeline,
+        environment,
+        deployment,
+        clock(),
+      );
       res.json(view);
     }),
   );

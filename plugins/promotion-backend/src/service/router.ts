@@ -294,6 +294,7 @@ export async function createRouter(
           id: d.id,
           digest: artifact.digest,
           verifiedAt: d.verifiedAt,
+          healthyAt: d.healthyAt,
         }
       );
     },

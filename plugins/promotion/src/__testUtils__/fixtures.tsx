@@ -112,6 +112,7 @@ export function pipelineFixture(): PipelineView {
         freezes: [],
         soak: {
           deploymentId: 'd-staging-1.4.0',
+          kind: 'metrics',
           startedAt: soakStart,
           requiredMs: 15 * 60_000,
           thresholds: { errorRate: 0.01, latency: 0.5 },

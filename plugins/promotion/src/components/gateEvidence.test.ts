@@ -25,6 +25,7 @@ describe('summarizeEvidence', () => {
     const now = Date.parse('2024-05-01T12:00:00Z');
     const soak = {
       deploymentId: 'd1',
+      kind: 'metrics' as const,
       startedAt: '2024-05-01T11:54:00Z',
       requiredMs: 15 * 60_000,
       thresholds: {},
