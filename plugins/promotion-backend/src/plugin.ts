@@ -245,6 +245,7 @@ export const promotionPlugin = createBackendPlugin({
             auditor: deps.auditor,
             userInfo: deps.userInfo,
             health: deps.rootHealth,
+            calendars,
             logger,
             store,
             engine,

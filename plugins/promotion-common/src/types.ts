@@ -260,6 +260,19 @@ export interface EnvironmentLane {
   burnRate?: BurnRateView;
   /** The newest automatic rollback of this environment on-call has not confirmed or overridden yet. */
   autoRollback?: RollbackView;
+  /** The freeze calendar the environment's window gate reads, where it has one. */
+  calendar?: LaneCalendar;
+}
+
+/** A freeze calendar as a lane shows it: now and what comes next. Times are ISO instants. */
+export interface LaneCalendar {
+  name: string;
+  /** IANA zone the calendar's rules are written in. */
+  timezone: string;
+  /** The calendar freeze in force now; promotions into the lane wait until `until`. */
+  frozen?: { rule: string; reason: string; until: string };
+  /** The next calendar freeze after now (after the current one, if frozen). */
+  nextFreeze?: { rule: string; reason: string; start: string; end: string };
 }
 
 /** A service's whole pipeline. */

@@ -37,6 +37,8 @@ import { computeDora } from './dora';
 import { buildPipelineView, toDeployment } from './PipelineViews';
 import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
 import { parseInput, validateIdParams } from './validation';
+import { Calendars } from '../gates/window';
+import { laneCalendar } from '../views/laneCalendar';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -59,6 +61,8 @@ export interface RouterOptions {
   statusCallbacks: StatusCallbacks;
   /** Backend readiness for `/health`; without it `/health` always answers ok. */
   health?: RootHealthService;
+  /** Freeze calendars, so each lane shows its next freeze; none by default. */
+  calendars?: Calendars;
   clock?: () => Date;
 }
 
@@ -183,15 +187,23 @@ export async function createRouter(
         promotionReadPermission,
         serviceRefFromPath(req.params),
       );
-      res.json(
-        await buildPipelineView(
-          store,
-          service.entityRef,
-          service.pipeline,
-          options.soakSamples,
-          clock(),
-        ),
+      const now = clock();
+      const view = await buildPipelineView(
+        store,
+        service.entityRef,
+        service.pipeline,
+        options.soakSamples,
+        now,
       );
+      for (const lane of view.environments) {
+        lane.calendar = laneCalendar(
+          service.pipeline,
+          lane.name,
+          options.calendars ?? new Map(),
+          now,
+        );
+      }
+      res.json(view);
     },
   );
 

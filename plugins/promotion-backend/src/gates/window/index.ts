@@ -9,6 +9,8 @@ export { WEEKDAYS } from './calendar';
 export { CalendarConfigError, readCalendars } from './readCalendars';
 export type { CalendarDecision } from './evaluateCalendar';
 export { evaluateCalendar, nextAllowedAt } from './evaluateCalendar';
+export type { CalendarOutlook, FreezePeriod } from './nextFreeze';
+export { calendarOutlook } from './nextFreeze';
 export type { Freeze, WindowGateOptions } from './windowGate';
 export {
   createWindowGate,
