@@ -29,6 +29,19 @@ export interface Config {
           from: number;
           to: number;
         };
+        /**
+         * Stable addresses: per service and environment, a proxy on
+         * 127.0.0.1:<port> that forwards to the process serving now, so a
+         * warm rollback is a switch of its target. Lanes not listed have none.
+         */
+        stableAddresses?: Array<{
+          /** The service, e.g. component:default/shop (case-insensitive). */
+          entityRef: string;
+          /** The environment's name in the pipeline. */
+          environment: string;
+          /** The loopback port the proxy listens on; outside portRange. */
+          port: number;
+        }>;
       };
     };
   };

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { stringifyError } from '@backstage/errors';
@@ -12,36 +11,27 @@ import {
   DEFAULT_STARTUP_TIMEOUT_MS,
   DEFAULT_STOP_GRACE_PERIOD_MS,
   PortRange,
+  StableAddressConfig,
   readLocalProcessDeployerSettings,
   resolveProcessTarget,
 } from './config';
+import { BackgroundWork } from './background';
 import { buildProcessEnvironment } from './environment';
+import { describeExit } from './exitReason';
 import { probeHealth } from './health';
 import { pickFreePort } from './ports';
-import {
-  ProcessExit,
-  ProcessRecord,
-  ProcessRecordStore,
-} from './ProcessRecordStore';
-import {
-  StartedProcess,
-  isDeploymentProcessAlive,
-  signalProcess,
-  startProcess,
-  waitUntil,
-} from './processes';
+import { ProcessRecord, ProcessRecordStore } from './ProcessRecordStore';
+import { ProcessTable } from './ProcessTable';
+import { StartedProcess, startProcess } from './processes';
+import { LaneRouter } from './LaneRouter';
+import { failed, newRecord, settledStatus, stubRecord } from './records';
+import { stopAllProcesses } from './stopAll';
+import { findWarmProcess } from './warm';
 
 /** The name pipelines use to choose this deployer. */
 export const LOCAL_PROCESS_DEPLOYER_NAME = 'local-process';
 
-/** Processes kept per service and environment: the current one and the warm previous one. */
-export const WARM_PROCESSES_PER_ENVIRONMENT = 2;
-
 const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
-// After a failed probe, give a dying child this long to report its exit code.
-const EXIT_SETTLE_MS = 250;
-const KILL_WAIT_MS = 2_000;
-const LOG_TAIL_BYTES = 600;
 
 /** Options of a {@link LocalProcessDeployer}; everything but `stateDir` has a default. */
 export interface LocalProcessDeployerOptions {
@@ -55,6 +45,8 @@ export interface LocalProcessDeployerOptions {
   stopGracePeriodMs?: number;
   /** Ports to choose from; any free ephemeral loopback port when absent. */
   portRange?: PortRange;
+  /** Stable addresses (proxies) per service and environment. Default none. */
+  stableAddresses?: StableAddressConfig[];
   /** How long one health check may take. Default 2 s. */
   healthTimeoutMs?: number;
   /** Working directory of the processes. Default: the backend's. */
@@ -72,49 +64,27 @@ const silentLogger: LoggerService = {
   },
 };
 
-function failed(reason: string): DeployStatus {
-  return { state: 'failed', reason };
-}
-
-/** The final answer for a record whose outcome is already settled, if it is. */
-function settledStatus(record: ProcessRecord): DeployStatus | undefined {
-  if (record.stoppedBecause) {
-    return failed(`stopped: ${record.stoppedBecause}`);
-  }
-  if (record.failure) {
-    return failed(record.failure);
-  }
-  return undefined;
-}
-
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Runs each deployment as a process on this machine, listening on a loopback
- * port, healthy once its health path answers 2xx. For the demo and tests:
- * it really starts the artifact, but knows nothing of hosts, isolation or
- * restarts.
+ * port, healthy once its health path answers 2xx. A lane with a stable
+ * address forwards it to the process serving now; a deployment of an
+ * artifact whose process still runs warm switches to it instead of starting
+ * one. For the demo and tests: it really starts the artifact, but knows
+ * nothing of hosts, isolation or restarts.
  */
 export class LocalProcessDeployer implements Deployer {
   private readonly store: ProcessRecordStore;
+  private readonly table: ProcessTable;
+  private readonly lanes: LaneRouter;
   private readonly command?: string[];
   private readonly startupTimeoutMs: number;
-  private readonly stopGracePeriodMs: number;
   private readonly healthTimeoutMs: number;
   private readonly portRange?: PortRange;
   private readonly cwd: string;
   private readonly logger: LoggerService;
   private readonly instance = randomUUID();
-  private readonly children = new Map<string, StartedProcess>();
-  private readonly exits = new Map<string, ProcessExit>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly owner = { pid: process.pid, instance: this.instance };
+  private readonly background = new BackgroundWork();
   private stateDirReady?: Promise<void>;
   private closing = false;
 
@@ -128,28 +98,39 @@ export class LocalProcessDeployer implements Deployer {
   }
 
   constructor(options: LocalProcessDeployerOptions) {
+    this.logger = options.logger ?? silentLogger;
     this.store = new ProcessRecordStore(options.stateDir);
+    this.table = new ProcessTable(
+      this.store,
+      this.logger,
+      options.stopGracePeriodMs ?? DEFAULT_STOP_GRACE_PERIOD_MS,
+      this.background.track,
+    );
+    this.lanes = new LaneRouter(
+      options.stableAddresses ?? [],
+      this.store,
+      this.table,
+      this.logger,
+      this.background.track,
+    );
     this.command = options.command;
     this.startupTimeoutMs =
       options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
-    this.stopGracePeriodMs =
-      options.stopGracePeriodMs ?? DEFAULT_STOP_GRACE_PERIOD_MS;
     this.healthTimeoutMs = options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     this.portRange = options.portRange;
     this.cwd = options.cwd ?? process.cwd();
-    this.logger = options.logger ?? silentLogger;
   }
 
-  /** Starts the deployment's process, or reports on the one already started for its key. */
+  /** Starts the deployment's process (or switches to a warm one), or reports on it. */
   deploy(request: DeployRequest): Promise<DeployStatus> {
-    return this.track(
+    return this.background.track(
       this.failClosed('deploy', request, () => this.start(request)),
     );
   }
 
   /** Reports whether the deployment's process is starting, healthy or failed. */
   status(request: DeployRequest): Promise<DeployStatus> {
-    return this.track(
+    return this.background.track(
       this.failClosed('status', request, async () => {
         await this.ensureStateDir();
         const record = await this.store.read(request.idempotencyKey);
@@ -163,55 +144,23 @@ export class LocalProcessDeployer implements Deployer {
     );
   }
 
+  /** The process a lane's stable address forwards to now; undefined without an address. */
+  servingAt(entityRef: string, environment: string) {
+    return this.lanes.servingAt(entityRef, environment);
+  }
+
   /**
    * Stops every process this deployer started (and those left behind by a
-   * backend that is gone), then refuses new deployments.
+   * backend that is gone) and its stable addresses, then refuses new deployments.
    */
   async close(): Promise<void> {
     this.closing = true;
-    await this.drain();
-    const targets = new Map<string, ProcessRecord>();
-    for (const record of await this.store.list().catch(() => [])) {
-      const mine = record.owner?.instance === this.instance;
-      // Adopt processes whose backend is gone, so they do not run forever.
-      const orphaned = !mine && !(record.owner && isPidAlive(record.owner.pid));
-      if (record.pid !== undefined && !record.exit && (mine || orphaned)) {
-        targets.set(record.key, record);
-      }
-    }
-    await Promise.all(
-      [...this.children.entries()].map(async ([key, started]) => {
-        // Stop own children by pid even if their record cannot be read.
-        const record = targets.get(key);
-        targets.delete(key);
-        await this.stop(
-          record ?? this.stubRecord(key, started.pid),
-          'the backend shut down',
-        );
-      }),
+    await this.background.drain();
+    await this.lanes.close();
+    await stopAllProcesses(this.store, this.table, this.instance, (key, pid) =>
+      stubRecord(key, pid, this.owner),
     );
-    await Promise.all(
-      [...targets.values()].map(record =>
-        this.stop(record, 'the backend shut down'),
-      ),
-    );
-    await this.drain();
-  }
-
-  private stubRecord(key: string, pid: number): ProcessRecord {
-    return {
-      key,
-      pid,
-      entityRef: '',
-      environment: '',
-      digest: '',
-      version: '',
-      command: [],
-      healthPath: '',
-      port: 0,
-      owner: { pid: process.pid, instance: this.instance },
-      startedAt: new Date().toISOString(),
-    };
+    await this.background.drain();
   }
 
   private async start(request: DeployRequest): Promise<DeployStatus> {
@@ -225,44 +174,32 @@ export class LocalProcessDeployer implements Deployer {
     if (existing) {
       return this.answerExisting(existing, request);
     }
+    const warm = await findWarmProcess(request, this.store, this.table);
+    if (warm) {
+      return this.switchToWarm(request, warm);
+    }
     const port = await pickFreePort(await this.reservedPorts(), this.portRange);
-    const env = buildProcessEnvironment(request, port);
-    const record: ProcessRecord = {
-      key,
-      entityRef: request.entityRef,
-      environment: request.environment,
-      digest: request.artifact.digest,
-      version: request.artifact.version,
-      command: target.command,
-      healthPath: target.healthPath,
-      port,
-      owner: { pid: process.pid, instance: this.instance },
-      startedAt: new Date().toISOString(),
-    };
+    const record = newRecord(request, this.owner, { ...target, port });
     if (!(await this.store.claim(record))) {
-      // Another call won the race for this key; answer with its record.
-      const winner = await this.store.read(key);
-      return winner
-        ? this.answerExisting(winner, request)
-        : failed(`the record of deployment ${key} vanished`);
+      return this.answerClaimed(request);
     }
     let started: StartedProcess;
     try {
       started = await startProcess(
         target.command,
-        env,
+        buildProcessEnvironment(request, port),
         this.store.logPath(key),
         this.cwd,
       );
     } catch (error) {
       return this.fail(record, stringifyError(error));
     }
-    this.watch(key, started);
+    this.table.watch(key, started);
     try {
       await this.store.update(key, r => ({ ...r, pid: started.pid }));
     } catch (error) {
       // An unrecorded process could never be found again: do not leave it running.
-      await this.stop(this.stubRecord(key, started.pid));
+      await this.table.stop(stubRecord(key, started.pid, this.owner));
       throw error;
     }
     this.logger.info(
@@ -272,6 +209,46 @@ export class LocalProcessDeployer implements Deployer {
       state: 'running',
       detail: `started pid ${started.pid} on port ${port}`,
     };
+  }
+
+  /**
+   * The warm switch: the deployment is served by the running process of an
+   * earlier deployment of the same artifact. Nothing starts; the lane's
+   * stable address points at that process before this call returns.
+   */
+  private async switchToWarm(
+    request: DeployRequest,
+    warm: ProcessRecord,
+  ): Promise<DeployStatus> {
+    const now = new Date().toISOString();
+    const alias = newRecord(request, this.owner, {
+      command: warm.command,
+      healthPath: warm.healthPath,
+      port: warm.port,
+      servedBy: warm.key,
+      startedAt: now,
+      healthyAt: now,
+      servingSince: now,
+    });
+    if (!(await this.store.claim(alias))) {
+      return this.answerClaimed(request);
+    }
+    await this.lanes.serve(alias, warm, now);
+    this.logger.info(
+      `Switched ${request.entityRef} ${request.environment} to the warm process of deployment ${warm.key} (${warm.digest}, pid ${warm.pid}, port ${warm.port}) for deployment ${alias.key}`,
+    );
+    return {
+      state: 'succeeded',
+      detail: `switched to the warm process of deployment ${warm.key} (pid ${warm.pid} on port ${warm.port})`,
+    };
+  }
+
+  /** Another call won the race for this key; answer with its record. */
+  private async answerClaimed(request: DeployRequest): Promise<DeployStatus> {
+    const winner = await this.store.read(request.idempotencyKey);
+    return winner
+      ? this.answerExisting(winner, request)
+      : failed(`the record of deployment ${request.idempotencyKey} vanished`);
   }
 
   private async answerExisting(
@@ -295,15 +272,21 @@ export class LocalProcessDeployer implements Deployer {
     if (settled) {
       return settled;
     }
+    if (record.servedBy) {
+      return this.evaluateSwitched(record, record.servedBy);
+    }
     const elapsedMs = Date.now() - Date.parse(record.startedAt);
     if (record.pid === undefined) {
       return elapsedMs > this.startupTimeoutMs
         ? this.fail(record, 'the process was never started')
         : { state: 'running', detail: 'starting the process' };
     }
-    const exit = this.exits.get(record.key) ?? record.exit;
-    if (exit || !(await this.isAlive(record))) {
-      return this.fail(record, await this.describeExit(record, exit));
+    const exit = this.table.exitOf(record);
+    if (exit || !(await this.table.isAlive(record))) {
+      return this.fail(
+        record,
+        await describeExit(this.store.logPath(record.key), exit),
+      );
     }
     const probe = await probeHealth(
       record.port,
@@ -319,12 +302,12 @@ export class LocalProcessDeployer implements Deployer {
         detail: `pid ${record.pid} on port ${record.port}: ${probe.reason}`,
       };
     }
-    const exitedMeanwhile = await this.exitAfterFailedProbe(record);
+    const exitedMeanwhile = await this.table.exitAfterFailedProbe(record);
     if (exitedMeanwhile) {
       return this.fail(
         record,
-        await this.describeExit(
-          record,
+        await describeExit(
+          this.store.logPath(record.key),
           exitedMeanwhile === 'gone' ? undefined : exitedMeanwhile,
         ),
       );
@@ -348,6 +331,30 @@ export class LocalProcessDeployer implements Deployer {
     return { state: 'running', detail: `waiting for health: ${probe.reason}` };
   }
 
+  /** A switched deployment is as healthy as the warm process serving it. */
+  private async evaluateSwitched(
+    record: ProcessRecord,
+    servedBy: string,
+  ): Promise<DeployStatus> {
+    const process = await this.store.read(servedBy);
+    if (!process) {
+      return this.fail(record, `the record of deployment ${servedBy} is gone`);
+    }
+    const status = await this.evaluate(process);
+    if (status.state === 'failed') {
+      return this.fail(
+        record,
+        `the warm process of deployment ${servedBy} failed: ${status.reason}`,
+      );
+    }
+    return status.state === 'succeeded'
+      ? {
+          state: 'succeeded',
+          detail: `served by the warm process of deployment ${servedBy}: ${status.detail}`,
+        }
+      : status;
+  }
+
   /** Records the first failure (it never changes) and optionally stops the process. */
   private async fail(
     record: ProcessRecord,
@@ -358,7 +365,7 @@ export class LocalProcessDeployer implements Deployer {
       r.failure || r.stoppedBecause ? r : { ...r, failure: reason },
     );
     if (stopProcess) {
-      this.track(this.stop(record));
+      this.background.track(this.table.stop(record));
     }
     this.logger.warn(
       `Deployment ${record.key} of ${record.entityRef} in ${record.environment} failed: ${reason}`,
@@ -367,166 +374,15 @@ export class LocalProcessDeployer implements Deployer {
   }
 
   private async markHealthy(record: ProcessRecord): Promise<void> {
-    await this.store.update(record.key, r =>
+    const now = new Date().toISOString();
+    const stored = await this.store.update(record.key, r =>
       r.healthyAt || r.failure || r.stoppedBecause
         ? r
-        : { ...r, healthyAt: new Date().toISOString() },
+        : { ...r, healthyAt: now, servingSince: now },
     );
-    await this.retireOlder(record);
-  }
-
-  /**
-   * Keeps the newest healthy processes of the record's service and
-   * environment (current and warm previous) and stops the older ones.
-   */
-  private async retireOlder(record: ProcessRecord): Promise<void> {
-    const lane: ProcessRecord[] = [];
-    for (const other of await this.store.list()) {
-      if (
-        other.entityRef === record.entityRef &&
-        other.environment === record.environment &&
-        other.healthyAt &&
-        !settledStatus(other) &&
-        !(this.exits.get(other.key) ?? other.exit) &&
-        (await this.isAlive(other))
-      ) {
-        lane.push(other);
-      }
+    if (stored?.healthyAt === now) {
+      await this.lanes.serve(stored, stored, now);
     }
-    lane.sort(
-      (a, b) =>
-        b.startedAt.localeCompare(a.startedAt) || b.key.localeCompare(a.key),
-    );
-    for (const old of lane.slice(WARM_PROCESSES_PER_ENVIRONMENT)) {
-      this.logger.info(
-        `Stopping deployment ${old.key} of ${old.entityRef} in ${old.environment}: replaced by newer deployments`,
-      );
-      this.track(this.stop(old, 'replaced by newer deployments'));
-    }
-  }
-
-  /** SIGTERM, then SIGKILL after the grace period. Never signals a pid that is no longer the deployment's. */
-  private async stop(record: ProcessRecord, because?: string): Promise<void> {
-    const pid = record.pid;
-    const gone = async () => !(await this.isAlive(record));
-    if (pid === undefined || (await gone())) {
-      // Nothing to stop; a dead process keeps its own reason ("process exited").
-      return;
-    }
-    if (because) {
-      await this.store
-        .update(record.key, r =>
-          r.failure || r.stoppedBecause ? r : { ...r, stoppedBecause: because },
-        )
-        .catch(error =>
-          this.logger.warn(
-            `Could not record the stop of deployment ${
-              record.key
-            }: ${stringifyError(error)}`,
-          ),
-        );
-    }
-    signalProcess(pid, 'SIGTERM');
-    if (await waitUntil(gone, this.stopGracePeriodMs)) {
-      return;
-    }
-    this.logger.warn(
-      `Deployment ${record.key} (pid ${pid}) ignored SIGTERM; sending SIGKILL`,
-    );
-    signalProcess(pid, 'SIGKILL');
-    if (!(await waitUntil(gone, KILL_WAIT_MS))) {
-      this.logger.error(
-        `Deployment ${record.key} (pid ${pid}) survived SIGKILL`,
-      );
-    }
-  }
-
-  private async isAlive(record: ProcessRecord): Promise<boolean> {
-    if (record.pid === undefined || this.exits.has(record.key)) {
-      return false;
-    }
-    if (this.children.has(record.key)) {
-      return true;
-    }
-    return isDeploymentProcessAlive(record.pid, record.key);
-  }
-
-  /** The exit that explains a failed probe, if the process is in fact gone. */
-  private async exitAfterFailedProbe(
-    record: ProcessRecord,
-  ): Promise<ProcessExit | 'gone' | undefined> {
-    const child = this.children.get(record.key);
-    if (child) {
-      let settle = () => {};
-      const later = new Promise<undefined>(resolveLater => {
-        settle = () => resolveLater(undefined);
-      });
-      const timer = setTimeout(settle, EXIT_SETTLE_MS);
-      const exit = await Promise.race([child.exited, later]);
-      clearTimeout(timer);
-      return exit;
-    }
-    return (await this.isAlive(record))
-      ? undefined
-      : this.exits.get(record.key) ?? 'gone';
-  }
-
-  private async describeExit(
-    record: ProcessRecord,
-    exit: ProcessExit | undefined,
-  ): Promise<string> {
-    let reason: string;
-    if (!exit) {
-      reason =
-        'the process exited (its exit code is unknown: it was started by an earlier backend)';
-    } else if (exit.signal) {
-      reason = `the process exited on signal ${exit.signal}`;
-    } else {
-      reason = `the process exited with code ${exit.code}`;
-    }
-    const tail = await this.logTail(record.key);
-    return tail ? `${reason}; last output: ${tail}` : reason;
-  }
-
-  private async logTail(key: string): Promise<string | undefined> {
-    try {
-      const handle = await fs.open(this.store.logPath(key), 'r');
-      try {
-        const { size } = await handle.stat();
-        const length = Math.min(size, LOG_TAIL_BYTES);
-        const buffer = Buffer.alloc(length);
-        await handle.read(buffer, 0, length, size - length);
-        const lines = buffer
-          .toString('utf8')
-          .split('\n')
-          .map(line => line.trim())
-          .filter(Boolean);
-        return lines.slice(-3).join(' | ') || undefined;
-      } finally {
-        await handle.close();
-      }
-    } catch {
-      return undefined;
-    }
-  }
-
-  private watch(key: string, started: StartedProcess): void {
-    this.children.set(key, started);
-    started.exited.then(exit => {
-      this.exits.set(key, exit);
-      this.children.delete(key);
-      this.track(
-        this.store
-          .update(key, r => (r.exit ? r : { ...r, exit }))
-          .catch(error =>
-            this.logger.warn(
-              `Could not record the exit of deployment ${key}: ${stringifyError(
-                error,
-              )}`,
-            ),
-          ),
-      );
-    });
   }
 
   private async reservedPorts(): Promise<Set<number>> {
@@ -563,22 +419,6 @@ export class LocalProcessDeployer implements Deployer {
       )}`;
       this.logger.error(`Deployment ${request.idempotencyKey}: ${reason}`);
       return failed(reason);
-    }
-  }
-
-  private track<T>(promise: Promise<T>): Promise<T> {
-    const settled = promise.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.pending.add(settled);
-    settled.then(() => this.pending.delete(settled));
-    return promise;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.size > 0) {
-      await Promise.all([...this.pending]);
     }
   }
 }

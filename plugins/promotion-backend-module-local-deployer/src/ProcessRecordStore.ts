@@ -27,6 +27,13 @@ export interface ProcessRecord {
   startedAt: string;
   /** When the health check first passed. */
   healthyAt?: string;
+  /** When the process last became the one serving its lane (healthy, or switched back to). */
+  servingSince?: string;
+  /**
+   * Set on a warm switch: this deployment runs no process of its own but is
+   * served by the warm process of deployment `servedBy` (same artifact).
+   */
+  servedBy?: string;
   exit?: ProcessExit;
   /** Why the deployment failed; once set it never changes. */
   failure?: string;

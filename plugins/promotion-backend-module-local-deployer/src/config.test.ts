@@ -28,6 +28,7 @@ describe('readLocalProcessDeployerSettings', () => {
       startupTimeoutMs: 15_000,
       stopGracePeriodMs: 5_000,
       portRange: undefined,
+      stableAddresses: [],
     });
   });
 
@@ -43,6 +44,18 @@ describe('readLocalProcessDeployerSettings', () => {
         startupTimeout: { seconds: 30 },
         stopGracePeriod: '2s',
         portRange: { from: 20000, to: 20010 },
+        stableAddresses: [
+          {
+            entityRef: 'component:default/shop',
+            environment: 'prod',
+            port: 7301,
+          },
+          {
+            entityRef: 'component:default/shop',
+            environment: 'dev',
+            port: 7302,
+          },
+        ],
       }),
     ).toEqual({
       command: ['python3', 'app.py'],
@@ -50,6 +63,14 @@ describe('readLocalProcessDeployerSettings', () => {
       startupTimeoutMs: 30_000,
       stopGracePeriodMs: 2_000,
       portRange: { from: 20000, to: 20010 },
+      stableAddresses: [
+        {
+          entityRef: 'component:default/shop',
+          environment: 'prod',
+          port: 7301,
+        },
+        { entityRef: 'component:default/shop', environment: 'dev', port: 7302 },
+      ],
     });
   });
 
@@ -71,6 +92,69 @@ describe('readLocalProcessDeployerSettings', () => {
     [
       { portRange: { from: 0, to: 10 } },
       'promotion.deployers.localProcess.portRange',
+    ],
+    [
+      {
+        stableAddresses: [
+          { entityRef: 'shop', environment: 'dev', port: 7301 },
+        ],
+      },
+      'promotion.deployers.localProcess.stableAddresses[0].entityRef',
+    ],
+    [
+      {
+        stableAddresses: [
+          { entityRef: 'component:default/shop', environment: 'dev', port: 0 },
+        ],
+      },
+      'promotion.deployers.localProcess.stableAddresses[0].port',
+    ],
+    [
+      {
+        portRange: { from: 7300, to: 7400 },
+        stableAddresses: [
+          {
+            entityRef: 'component:default/shop',
+            environment: 'dev',
+            port: 7301,
+          },
+        ],
+      },
+      'promotion.deployers.localProcess.stableAddresses[0].port 7301 lies inside',
+    ],
+    [
+      {
+        stableAddresses: [
+          {
+            entityRef: 'component:default/shop',
+            environment: 'dev',
+            port: 7301,
+          },
+          {
+            entityRef: 'Component:default/Shop',
+            environment: 'dev',
+            port: 7302,
+          },
+        ],
+      },
+      'promotion.deployers.localProcess.stableAddresses[1] repeats',
+    ],
+    [
+      {
+        stableAddresses: [
+          {
+            entityRef: 'component:default/shop',
+            environment: 'dev',
+            port: 7301,
+          },
+          {
+            entityRef: 'component:default/cart',
+            environment: 'dev',
+            port: 7301,
+          },
+        ],
+      },
+      'promotion.deployers.localProcess.stableAddresses[1].port 7301 is already used',
     ],
   ])('rejects %j naming the key', (localProcess, key) => {
     expect(() => settingsOf(localProcess)).toThrow(key);

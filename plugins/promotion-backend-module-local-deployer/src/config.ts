@@ -28,6 +28,20 @@ export interface LocalProcessDeployerSettings {
   startupTimeoutMs: number;
   stopGracePeriodMs: number;
   portRange?: PortRange;
+  /** Stable address ports per service and environment. */
+  stableAddresses: StableAddressConfig[];
+}
+
+/** One configured stable address. */
+export interface StableAddressConfig {
+  entityRef: string;
+  environment: string;
+  port: number;
+}
+
+/** The key of a lane in maps: entity refs compare case-insensitively. */
+export function laneKey(entityRef: string, environment: string): string {
+  return `${entityRef.toLocaleLowerCase('en-US')}\n${environment}`;
 }
 
 /** What to run for one environment and how to tell it is healthy. */
@@ -97,6 +111,51 @@ function readPortRange(config: Config, label: string): PortRange | undefined {
   return { from, to };
 }
 
+function readStableAddresses(
+  config: Config,
+  label: string,
+  portRange: PortRange | undefined,
+): StableAddressConfig[] {
+  const entries = config.getOptionalConfigArray('stableAddresses') ?? [];
+  const ports = new Map<number, string>();
+  const lanes = new Set<string>();
+  return entries.map((entry, index) => {
+    const key = `${label}.stableAddresses[${index}]`;
+    const entityRef = entry.getString('entityRef').trim();
+    const environment = entry.getString('environment').trim();
+    const port = entry.getNumber('port');
+    if (!/^[a-z0-9_-]+:[^/\s]+\/[^/\s]+$/i.test(entityRef)) {
+      throw new Error(
+        `${key}.entityRef must be a full entity ref such as component:default/shop`,
+      );
+    }
+    if (!environment) {
+      throw new Error(`${key}.environment must not be empty`);
+    }
+    if (!isPort(port)) {
+      throw new Error(`${key}.port must be a whole number from 1 to 65535`);
+    }
+    if (portRange && port >= portRange.from && port <= portRange.to) {
+      throw new Error(
+        `${key}.port ${port} lies inside ${label}.portRange, where processes get their ports`,
+      );
+    }
+    const lane = laneKey(entityRef, environment);
+    if (lanes.has(lane)) {
+      throw new Error(
+        `${key} repeats ${entityRef} ${environment}: one stable address per service and environment`,
+      );
+    }
+    const other = ports.get(port);
+    if (other) {
+      throw new Error(`${key}.port ${port} is already used by ${other}`);
+    }
+    lanes.add(lane);
+    ports.set(port, key);
+    return { entityRef, environment, port };
+  });
+}
+
 /**
  * Reads `promotion.deployers.localProcess` (all optional); throws an error
  * naming the key when a value is wrong. `cwd` is where the demo service is
@@ -109,6 +168,7 @@ export function readLocalProcessDeployerSettings(
   const config = rootConfig.getOptionalConfig(LOCAL_PROCESS_CONFIG_KEY);
   const label = LOCAL_PROCESS_CONFIG_KEY;
   const stateDir = config?.getOptionalString('stateDir');
+  const portRange = config && readPortRange(config, label);
   return {
     command: config
       ? readCommand(config, 'command', `${label}.command`) ??
@@ -129,7 +189,10 @@ export function readLocalProcessDeployerSettings(
           `${label}.stopGracePeriod`,
         )) ??
       DEFAULT_STOP_GRACE_PERIOD_MS,
-    portRange: config && readPortRange(config, label),
+    portRange,
+    stableAddresses: config
+      ? readStableAddresses(config, label, portRange)
+      : [],
   };
 }
 

@@ -80,7 +80,12 @@ export function getLocal(
   port: number,
   path: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; contentType?: string }> {
+): Promise<{
+  status: number;
+  body: any;
+  contentType?: string;
+  headers: Record<string, string | string[] | undefined>;
+}> {
   return new Promise((resolvePromise, reject) => {
     const req = httpRequest(
       { host: '127.0.0.1', port, path, agent: false, headers },
@@ -99,6 +104,7 @@ export function getLocal(
             status: res.statusCode ?? 0,
             body,
             contentType: res.headers['content-type'],
+            headers: res.headers,
           });
         });
       },

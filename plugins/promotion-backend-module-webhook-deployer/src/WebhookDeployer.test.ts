@@ -209,6 +209,20 @@ describe('WebhookDeployer.deploy', () => {
     },
   );
 
+  it('names the warm earlier deployment on a rollback, and sends no warm field otherwise', async () => {
+    const system = await receiver(() => ({ status: 202 }));
+    const warm = { deploymentId: 'deployment-7', digest: artifact.digest };
+
+    await deployer({ url: system.url }).deploy(
+      deployRequest({ idempotencyKey: 'deployment-43', warm }),
+    );
+    await deployer({ url: system.url }).deploy(deployRequest());
+
+    const [rollback, plain] = system.requests.map(r => JSON.parse(r.body));
+    expect(rollback.warm).toEqual(warm);
+    expect(plain).not.toHaveProperty('warm');
+  });
+
   it('reports running after a 500 then an empty 202', async () => {
     const system = await receiver(index =>
       index === 0 ? { status: 500 } : { status: 202 },

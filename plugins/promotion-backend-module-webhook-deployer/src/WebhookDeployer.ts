@@ -51,6 +51,12 @@ export interface WebhookDeployPayload {
   };
   variables: Record<string, string>;
   secretRefs: string[];
+  /**
+   * On rollbacks: the earlier deployment of this same artifact in this
+   * environment that may still run warm, so a blue/green system can switch
+   * back to it instead of starting the artifact again.
+   */
+  warm?: { deploymentId: string; digest: string };
 }
 
 /** Detail reported while no status URL is configured and the callback has not arrived. */
@@ -73,6 +79,12 @@ export function toWebhookDeployPayload(
     },
     variables: request.variables,
     secretRefs: request.secretRefs,
+    ...(request.warm && {
+      warm: {
+        deploymentId: request.warm.deploymentId,
+        digest: request.warm.digest,
+      },
+    }),
   };
 }
 

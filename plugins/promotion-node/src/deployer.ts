@@ -1,6 +1,19 @@
 import type { Config } from '@backstage/config';
 import type { Artifact } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
+/**
+ * An earlier deployment of the same artifact in the same environment that the
+ * engine expects to be still running (kept warm), so the deploy system can
+ * switch traffic back to it instead of starting the artifact anew. It must
+ * check the deployment still answers and deploy anew when it does not.
+ */
+export interface WarmDeployment {
+  /** The earlier deployment's id (its idempotency key then). */
+  deploymentId: string;
+  /** Its artifact digest: the same as the request's artifact. */
+  digest: string;
+}
+
 /** Everything a deployer needs to put one artifact into one environment. */
 export interface DeployRequest {
   /** The deployment id; the deployer must treat a repeated key as the same deployment. */
@@ -14,6 +27,8 @@ export interface DeployRequest {
   secretRefs: string[];
   /** The environment's `deployerConfig` block from app-config, if any. */
   config?: Config;
+  /** On rollbacks: the earlier deployment of this artifact that may still run warm. */
+  warm?: WarmDeployment;
 }
 
 /** What a deployer knows of a deployment. */

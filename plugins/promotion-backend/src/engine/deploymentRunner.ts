@@ -3,6 +3,7 @@ import { DeploymentRecord } from '../database/PromotionStore';
 import { ENGINE, EngineContext, environmentOf } from './context';
 import { startDeployment, watchDeploying } from './deploying';
 import { watchSoaking } from './soaking';
+import { warmDeploymentFor } from './warm';
 
 export async function runDeployment(
   ctx: EngineContext,
@@ -52,6 +53,10 @@ export async function runDeployment(
     secretRefs: target.env.secrets,
     config: target.env.deployerConfig,
   };
+  if (deployment.state === 'queued' || deployment.state === 'deploying') {
+    const warm = await warmDeploymentFor(ctx, deployment, artifact.digest);
+    if (warm) request.warm = warm;
+  }
 
   switch (deployment.state) {
     case 'queued':

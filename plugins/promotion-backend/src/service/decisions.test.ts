@@ -304,6 +304,14 @@ describe.each(databases.eachSupportedId())(
           .slice(callsBefore)
           .map(c => `${c.environment}:${c.artifact.digest}`),
       ).toEqual([`prod:${first.artifact.digest}`]);
+      // The deployer hears which earlier deployment runs that digest warm.
+      expect(backend.deployer.calls[callsBefore].warm).toEqual({
+        deploymentId: first.id,
+        digest: first.artifact.digest,
+      });
+      expect(
+        backend.deployer.calls.slice(0, callsBefore).filter(c => c.warm),
+      ).toEqual([]);
 
       const restored = await verifiedIn('prod', first.artifact.digest);
       expect(restored.trigger).toBe('rollback');
