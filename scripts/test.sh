@@ -34,6 +34,10 @@ scripts/yarn tsc
 echo "== lint"
 scripts/yarn lint:all
 
+echo "== build and pack every plugin package, check what a consumer receives"
+PACK_DIR="$(mktemp -d -t promotion-packs-XXXXXX)"
+node scripts/pack-plugins.js "$PACK_DIR"
+
 echo "== unit, store and API tests (SQLite + PostgreSQL)"
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432}"
 # In band: no Jest worker processes to be torn down under load, so no
