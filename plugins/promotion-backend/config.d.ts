@@ -85,10 +85,16 @@ export interface Config {
        */
       passBudget?: HumanDuration | string;
       /**
-       * How many due promotions and deployments one replica works on at once
-       * (1 to 200, default 8). A slow gate or deploy system holds one slot.
+       * How many due deployments one replica works on at once (1 to 200,
+       * default 8). A slow deploy system holds one slot.
        */
       concurrency?: number;
+      /**
+       * How many due promotions one replica evaluates at once (1 to 1000,
+       * default 200). Promotions evaluated together share their database
+       * reads and writes; a slow gate holds one slot.
+       */
+      evaluationConcurrency?: number;
     };
     /** Automatic rollback on error-budget burn rate. */
     autoRollback?: {
@@ -122,6 +128,11 @@ export interface Config {
           reason: string;
         }>;
       };
+    };
+    /** Answers of other services the API reuses briefly: catalog lookups and allowed reads. */
+    readCache?: {
+      /** How long one is reused. Default 3 seconds; 0 turns the cache off; at most 60 seconds. */
+      ttl?: HumanDuration | string;
     };
     /** Health samples kept for soak graphs and the push metrics provider. */
     soakSamples?: {

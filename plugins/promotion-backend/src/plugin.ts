@@ -26,6 +26,7 @@ import {
 import {
   readAutoRollbackSchedule,
   readEngineConcurrency,
+  readEvaluationConcurrency,
   readEngineSchedule,
   readPassBudgetMs,
 } from './config/engine';
@@ -190,6 +191,7 @@ export const promotionPlugin = createBackendPlugin({
           timings: {
             gateTimeoutMs,
             concurrency: readEngineConcurrency(config),
+            evaluationConcurrency: readEvaluationConcurrency(config),
           },
           notifyReplicas: () => wakeups.notify(),
           metrics: engineMetrics,

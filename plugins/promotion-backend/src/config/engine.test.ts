@@ -1,5 +1,9 @@
 import { ConfigReader } from '@backstage/config';
-import { readPassBudgetMs } from './engine';
+import {
+  readEngineConcurrency,
+  readEvaluationConcurrency,
+  readPassBudgetMs,
+} from './engine';
 
 describe('readPassBudgetMs', () => {
   it('defaults to 2 s', () => {
@@ -38,5 +42,38 @@ describe('readPassBudgetMs', () => {
         new ConfigReader({ promotion: { engine: { passBudget: 'soon' } } }),
       ),
     ).toThrow(/^promotion\.engine\.passBudget is not a valid duration: /);
+  });
+});
+
+describe('engine concurrency', () => {
+  const engine = (values: object) =>
+    new ConfigReader({ promotion: { engine: values } });
+
+  it('defaults to 8 deployments and 200 evaluations at once', () => {
+    expect(readEngineConcurrency(engine({}))).toBe(8);
+    expect(readEvaluationConcurrency(engine({}))).toBe(200);
+  });
+
+  it('reads both from config', () => {
+    const config = engine({ concurrency: 3, evaluationConcurrency: 500 });
+    expect(readEngineConcurrency(config)).toBe(3);
+    expect(readEvaluationConcurrency(config)).toBe(500);
+  });
+
+  it.each([[0], [1.5], [1001]])(
+    'refuses an evaluation concurrency of %p, naming the key and the range',
+    evaluationConcurrency => {
+      expect(() =>
+        readEvaluationConcurrency(engine({ evaluationConcurrency })),
+      ).toThrow(
+        `promotion.engine.evaluationConcurrency must be a whole number from 1 to 1000, got ${evaluationConcurrency}`,
+      );
+    },
+  );
+
+  it('refuses a deployment concurrency over 200, naming the key', () => {
+    expect(() => readEngineConcurrency(engine({ concurrency: 201 }))).toThrow(
+      'promotion.engine.concurrency must be a whole number from 1 to 200, got 201',
+    );
   });
 });

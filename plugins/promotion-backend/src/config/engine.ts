@@ -58,21 +58,44 @@ export function readPassBudgetMs(config: Config): number {
   return ms;
 }
 
-/** Where the number of lanes one replica works on at once is configured. */
+/** Where the number of deployments one replica works on at once is configured. */
 export const CONCURRENCY_CONFIG_KEY = 'promotion.engine.concurrency';
+/** Where the number of promotions one replica evaluates at once is configured. */
+export const EVALUATION_CONCURRENCY_CONFIG_KEY =
+  'promotion.engine.evaluationConcurrency';
 
-/**
- * Reads `promotion.engine.concurrency` (default 8, 1 to 200): how many due
- * promotions and deployments one replica works on at once. Each holds its
- * slot while its gates and deploy calls run, so this bounds the load on
- * metrics sources and deploy systems, not the engine's own speed.
- */
-export function readEngineConcurrency(config: Config): number {
-  const value = config.getOptionalNumber(CONCURRENCY_CONFIG_KEY) ?? 8;
-  if (!Number.isInteger(value) || value < 1 || value > 200) {
+function readWholeNumber(
+  config: Config,
+  key: string,
+  fallback: number,
+  max: number,
+): number {
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new Error(
-      `${CONCURRENCY_CONFIG_KEY} must be a whole number from 1 to 200, got ${value}`,
+      `${key} must be a whole number from 1 to ${max}, got ${value}`,
     );
   }
   return value;
+}
+
+/**
+ * Reads `promotion.engine.concurrency` (default 8, 1 to 200): how many due
+ * deployments one replica works on at once. Each holds its slot while its
+ * deploy and status calls run, so this bounds the load on deploy systems.
+ */
+export function readEngineConcurrency(config: Config): number {
+  return readWholeNumber(config, CONCURRENCY_CONFIG_KEY, 8, 200);
+}
+
+/**
+ * Reads `promotion.engine.evaluationConcurrency` (default 200, 1 to 1000):
+ * how many due promotions one replica evaluates at once. Promotions
+ * evaluated together share their database reads and writes (one statement
+ * per kind for the whole batch), so a larger number is faster after a mass
+ * wake-up (a lifted freeze); each still holds its slot while its gates run,
+ * so it also bounds the load on metrics sources.
+ */
+export function readEvaluationConcurrency(config: Config): number {
+  return readWholeNumber(config, EVALUATION_CONCURRENCY_CONFIG_KEY, 200, 1000);
 }

@@ -5,11 +5,9 @@ import type {
   DeploymentState,
   DeploymentTrigger,
   GateResult,
-  GateVerdict,
   Page,
   PromotionState,
   TestResult,
-  TestSuite,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { normalizeEntityRef } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
@@ -20,8 +18,17 @@ import {
 } from '../domain/states';
 import { BurnWatchStore } from './BurnWatchStore';
 import { DecisionStore } from './DecisionStore';
+import { LaneStore } from './LaneStore';
 import { applyDatabaseMigrations } from './migrations';
 import { toDate } from './dates';
+import {
+  artifactFromRow,
+  deploymentFromRow,
+  eventFromRow,
+  gateResultFromRow,
+  promotionFromRow,
+  testResultFromRow,
+} from './rows';
 import {
   ArtifactRecord,
   ChangeContext,
@@ -48,98 +55,8 @@ import {
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
 
-const iso = (value: Date | string | number) => toDate(value).toISOString();
-const optional = <T>(value: T | null | undefined) =>
-  value === null ? undefined : value;
 const pageSize = (limit?: number) =>
   Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
-
-function artifactFromRow(row: ArtifactRow): ArtifactRecord {
-  return {
-    id: row.id,
-    entityRef: row.entity_ref,
-    digest: row.digest,
-    pipeline: row.pipeline,
-    version: row.version,
-    commit: row.commit,
-    author: optional(row.author),
-    labels: JSON.parse(row.labels),
-    changedPaths: JSON.parse(row.changed_paths),
-    migration: row.migration ? JSON.parse(row.migration) : undefined,
-    registeredAt: iso(row.registered_at),
-    bad: Boolean(row.bad),
-    badReason: optional(row.bad_reason),
-  };
-}
-
-function promotionFromRow(row: PromotionRow): PromotionRecord {
-  return {
-    id: row.id,
-    entityRef: row.entity_ref,
-    artifactId: row.artifact_id,
-    fromEnvironment: optional(row.from_environment),
-    toEnvironment: row.to_environment,
-    trigger: row.trigger as DeploymentTrigger,
-    actor: row.actor,
-    reason: optional(row.reason),
-    state: row.state as PromotionState,
-    deploymentId: optional(row.deployment_id),
-    nextCheckAt: toDate(row.next_check_at),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
-  };
-}
-
-function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
-  return {
-    id: row.id,
-    entityRef: row.entity_ref,
-    environment: row.environment,
-    artifactId: row.artifact_id,
-    promotionId: optional(row.promotion_id),
-    state: row.state as DeploymentState,
-    trigger: row.trigger as DeploymentTrigger,
-    actor: row.actor,
-    reason: optional(row.reason),
-    deployCalls: Number(row.deploy_calls),
-    attempts: Number(row.attempts),
-    nextCheckAt: toDate(row.next_check_at),
-    deployStartedAt: toDate(row.deploy_started_at),
-    deployAcceptedAt: toDate(row.deploy_accepted_at),
-    reportedState: optional(
-      row.reported_state,
-    ) as DeploymentRecord['reportedState'],
-    reportedReason: optional(row.reported_reason),
-    healthyAt: toDate(row.healthy_at),
-    verifiedAt: toDate(row.verified_at),
-    stateSince: toDate(row.state_since),
-    createdAt: toDate(row.created_at),
-  };
-}
-
-function gateResultFromRow(row: GateResultRow): GateResult {
-  return {
-    gate: row.gate,
-    verdict: row.verdict as GateVerdict,
-    reason: row.reason,
-    errored: Boolean(row.errored),
-    evidence: row.evidence ? JSON.parse(row.evidence) : undefined,
-    evaluatedAt: iso(row.evaluated_at),
-  };
-}
-
-function eventFromRow(row: EventRow): AuditEvent {
-  return {
-    id: String(row.id),
-    entityRef: row.entity_ref,
-    environment: optional(row.environment),
-    digest: optional(row.digest),
-    kind: row.kind,
-    actor: row.actor,
-    at: iso(row.at),
-    details: JSON.parse(row.details),
-  };
-}
 
 function sameImmutableFields(row: ArtifactRow, input: NewArtifact): string[] {
   const differences: string[] = [];
@@ -200,6 +117,10 @@ export class DatabasePromotionStore implements PromotionStore {
 
   burnWatch(): BurnWatchStore {
     return new BurnWatchStore(this.db);
+  }
+
+  lanes(): LaneStore {
+    return new LaneStore(this.db);
   }
 
   async transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T> {
@@ -375,15 +296,7 @@ export class DatabasePromotionStore implements PromotionStore {
     const rows = await this.db('promotion_test_results')
       .where({ artifact_id: artifactId })
       .orderBy('id', 'asc');
-    return rows.map(row => ({
-      suite: row.suite as TestSuite,
-      environment: optional(row.environment),
-      status: row.status,
-      passed: optional(row.passed_count),
-      failed: optional(row.failed_count),
-      url: optional(row.url),
-      reportedAt: iso(row.reported_at),
-    }));
+    return rows.map(testResultFromRow);
   }
 
   async createPromotion(input: NewPromotion, now: Date) {

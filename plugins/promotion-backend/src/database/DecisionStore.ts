@@ -30,7 +30,32 @@ export interface RollbackRecord {
   };
 }
 
-function rollbackFromRow(row: any): RollbackRecord {
+/** An active hold row joined with its artifact's digest. */
+export function holdFromRow(row: any): Hold & { artifactId: string } {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    environment: row.environment,
+    digest: row.digest,
+    artifactId: row.artifact_id,
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdAt: toDate(row.created_at).toISOString(),
+  };
+}
+
+export function freezeFromRow(row: any): Freeze {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref ?? undefined,
+    environment: row.environment,
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdAt: toDate(row.created_at).toISOString(),
+  };
+}
+
+export function rollbackFromRow(row: any): RollbackRecord {
   return {
     id: row.id,
     entityRef: row.entity_ref,
@@ -144,16 +169,7 @@ export class DecisionStore {
     if (filter.environment) query.where('h.environment', filter.environment);
     if (filter.artifactId) query.where('h.artifact_id', filter.artifactId);
     const rows = await query.orderBy('h.created_at', 'desc');
-    return rows.map(row => ({
-      id: row.id,
-      entityRef: row.entity_ref,
-      environment: row.environment,
-      digest: row.digest,
-      artifactId: row.artifact_id,
-      reason: row.reason,
-      createdBy: row.created_by,
-      createdAt: toDate(row.created_at).toISOString(),
-    }));
+    return rows.map(holdFromRow);
   }
 
   /** Releases an active hold; false when it does not exist or was released already. */
@@ -204,14 +220,7 @@ export class DecisionStore {
       .where(q => q.where('entity_ref', entityRef).orWhereNull('entity_ref'));
     if (environment) query.where('environment', environment);
     const rows = await query.orderBy('created_at', 'asc');
-    return rows.map(row => ({
-      id: row.id,
-      entityRef: row.entity_ref ?? undefined,
-      environment: row.environment,
-      reason: row.reason,
-      createdBy: row.created_by,
-      createdAt: toDate(row.created_at).toISOString(),
-    }));
+    return rows.map(freezeFromRow);
   }
 
   async getFreeze(

@@ -1,5 +1,6 @@
 import type { BurnWatchStore } from './BurnWatchStore';
 import type { DecisionStore } from './DecisionStore';
+import type { LaneStore } from './LaneStore';
 import type {
   Artifact,
   AuditEvent,
@@ -171,6 +172,8 @@ export interface PromotionStore {
   decisions(): DecisionStore;
   /** Burn-rate watches of deployments, on the same connection or transaction. */
   burnWatch(): BurnWatchStore;
+  /** Batched reads and writes of many lanes at once (the engine's snapshot). */
+  lanes(): LaneStore;
 
   /** Stores an artifact; idempotent per entity and digest; ConflictError when immutable fields differ. */
   registerArtifact(

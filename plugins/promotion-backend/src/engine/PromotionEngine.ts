@@ -27,6 +27,7 @@ import {
   GateNotifier,
 } from './context';
 import { EngineMetrics } from './EngineMetrics';
+import { createLaneReads } from '../database/laneReads';
 import { EngineWorker, PassReport } from './worker';
 
 export type { EngineTimings, GateNotifier } from './context';
@@ -60,7 +61,8 @@ export interface PromotionEngineOptions {
  */
 export class PromotionEngine {
   private readonly ctx: EngineContext;
-  private readonly worker: EngineWorker;
+  /** One worker per kind of due work, each with its own slots. */
+  private readonly workers: EngineWorker[];
   private readonly commands: CommandDeps;
 
   constructor(private readonly options: PromotionEngineOptions) {
@@ -84,8 +86,12 @@ export class PromotionEngine {
       changed,
       wake: () => this.kick(),
       metrics: options.metrics ?? EngineMetrics.disabled(),
+      reads: createLaneReads(options.store),
     };
-    this.worker = new EngineWorker(this.ctx, options.onPass);
+    this.workers = [
+      new EngineWorker(this.ctx, 'deployment', options.onPass),
+      new EngineWorker(this.ctx, 'promotion', options.onPass),
+    ];
     this.commands = {
       store: options.store,
       clock: this.ctx.clock,
@@ -140,7 +146,7 @@ export class PromotionEngine {
 
   /** Work is due now, here and on the other replicas. */
   kick(): void {
-    this.worker.kick();
+    this.workers.forEach(worker => worker.kick());
     try {
       this.options.notifyReplicas?.();
     } catch (error) {
@@ -150,26 +156,33 @@ export class PromotionEngine {
 
   /** Work is due now on this replica (another replica said so). */
   wakeLocal(): void {
-    this.worker.kick();
+    this.workers.forEach(worker => worker.kick());
   }
 
   /** One scheduled pass: claims everything due (expired leases too). */
-  tick(): Promise<void> {
-    return this.worker.tick();
+  async tick(): Promise<void> {
+    const { store, clock, metrics } = this.ctx;
+    metrics.dueBacklog(await store.countDue(clock()));
+    await Promise.all(this.workers.map(worker => worker.tick()));
   }
 
   /** Waits until no due work is left (for tests and shutdown). */
-  runUntilIdle(): Promise<void> {
-    return this.worker.runUntilIdle();
+  async runUntilIdle(): Promise<void> {
+    // A verified deployment creates the next promotion and the other way round.
+    do {
+      for (const worker of this.workers) await worker.runUntilIdle();
+    } while (!this.workers.every(worker => worker.idle));
   }
 
-  /** Claims one slot-full of due work and runs it; returns how many jobs ran. */
-  runOnce(): Promise<number> {
-    return this.worker.runOnce();
+  /** Claims one slot-full of due work of each kind and runs it; returns how many jobs ran. */
+  async runOnce(): Promise<number> {
+    let ran = 0;
+    for (const worker of this.workers) ran += await worker.runOnce();
+    return ran;
   }
 
   /** Stops claiming and waits for the jobs that run. */
-  stop(): Promise<void> {
-    return this.worker.stop();
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map(worker => worker.stop()));
   }
 }

@@ -18,6 +18,7 @@ import {
 import { GateRegistry } from '../gates/GateRegistry';
 import { withTimeout } from '../timeout';
 import type { EngineMetrics } from './EngineMetrics';
+import type { LaneReads } from '../database/laneReads';
 
 /** The actor the audit log names for what the engine does by itself. */
 export const ENGINE = 'engine';
@@ -34,8 +35,10 @@ export interface EngineTimings {
   gateTimeoutMs: number;
   /** Longest one call to a deploy system (deploy or status) may take. */
   deployCallTimeoutMs: number;
-  /** Lanes worked on at once by one replica; a slow one holds only its own slot. */
+  /** Deployments worked on at once by one replica; a slow deploy system holds only its own slot. */
   concurrency: number;
+  /** Promotions evaluated at once by one replica; they share their queries. */
+  evaluationConcurrency: number;
 }
 
 export const DEFAULT_TIMINGS: EngineTimings = {
@@ -45,6 +48,7 @@ export const DEFAULT_TIMINGS: EngineTimings = {
   gateTimeoutMs: 10_000,
   deployCallTimeoutMs: 30_000,
   concurrency: 8,
+  evaluationConcurrency: 200,
 };
 
 /** Reacts to gate verdicts (e.g. notify approvers, page on-call on an e2e failure). */
@@ -71,6 +75,8 @@ export interface EngineContext {
   /** Says new work is due now (this replica and the others). */
   wake: () => void;
   metrics: EngineMetrics;
+  /** Lane reads and writes, batched across the lanes evaluated together. */
+  reads: LaneReads;
 }
 
 /** The pipeline environment an artifact moves into, if still configured. */

@@ -1,31 +1,14 @@
-import type { GateResult } from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type {
+  GateResult,
+  HoldEvidence,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { v4 as uuid } from 'uuid';
-import {
-  ArtifactRecord,
-  DeploymentRecord,
-  PromotionRecord,
-  PromotionStore,
-} from '../database/PromotionStore';
+import { ArtifactRecord, PromotionRecord } from '../database/PromotionStore';
 import { evaluateGate } from '../gates/evaluateGate';
 import { ROLLBACK_SKIPPED_GATES } from '../gates/rollbackPolicy';
 import { ENGINE, EngineContext, environmentOf } from './context';
+import { LaneReads } from '../database/laneReads';
 import { precheckStep, promotionStep } from './promotionStep';
-
-/** The deployment verified in an environment now, if any. */
-async function verifiedIn(
-  store: PromotionStore,
-  entityRef: string,
-  environment: string | undefined,
-): Promise<DeploymentRecord | undefined> {
-  if (!environment) return undefined;
-  const page = await store.listDeployments(entityRef, {
-    total: false,
-    environment,
-    states: ['verified'],
-    limit: 1,
-  });
-  return page.items[0];
-}
 
 /**
  * After a rollback automation brings nothing into the lane, neither the
@@ -33,12 +16,13 @@ async function verifiedIn(
  * Shown as a gate only while a hold exists (or just went away).
  */
 async function holdResult(
-  store: PromotionStore,
+  reads: LaneReads,
   promotion: PromotionRecord,
   now: Date,
   shownBefore: boolean,
 ): Promise<GateResult | undefined> {
-  const holds = await store.decisions().listHolds(promotion.entityRef, {
+  const holds = await reads.holds({
+    entityRef: promotion.entityRef,
     environment: promotion.toEnvironment,
   });
   const hold =
@@ -51,7 +35,7 @@ async function holdResult(
     reason: hold
       ? `${promotion.toEnvironment} is held by ${hold.createdBy} since ${hold.digest} was ${hold.reason} (release the hold to promote again)`
       : 'hold released',
-    evidence: hold ? { holdId: hold.id } : undefined,
+    evidence: hold ? ({ holdId: hold.id } satisfies HoldEvidence) : undefined,
     evaluatedAt: now.toISOString(),
     // Releasing the hold wakes the lane.
     ...(hold ? { nextCheckAt: 'event' } : {}),
@@ -83,20 +67,24 @@ export async function runPromotion(
   ctx: EngineContext,
   promotion: PromotionRecord,
 ): Promise<void> {
-  const { store } = ctx;
+  const { store, reads } = ctx;
   const now = ctx.clock();
-  const artifact = (await store.getArtifactsById([promotion.artifactId])).get(
-    promotion.artifactId,
-  )!;
+  const verifiedIn = (environment: string | undefined) =>
+    environment
+      ? reads.verifiedIn({ entityRef: promotion.entityRef, environment })
+      : Promise.resolve(undefined);
+  // The snapshot: every lane evaluated now shares these queries.
+  const [artifact, source, targetDeployment, stored] = await Promise.all([
+    reads.artifact(promotion.artifactId),
+    verifiedIn(promotion.fromEnvironment),
+    verifiedIn(promotion.toEnvironment),
+    reads.gateResults(promotion.id),
+  ]);
+  if (!artifact) throw new Error(`artifact ${promotion.artifactId} is gone`);
   const target = environmentOf(
     ctx.pipelines,
     artifact,
     promotion.toEnvironment,
-  );
-  const source = await verifiedIn(
-    store,
-    promotion.entityRef,
-    promotion.fromEnvironment,
   );
   const audit = { actor: ENGINE, digest: artifact.digest };
   const precheck = precheckStep({
@@ -123,17 +111,10 @@ export async function runPromotion(
     return;
   }
 
-  const targetDeployment = await verifiedIn(
-    store,
-    promotion.entityRef,
-    promotion.toEnvironment,
-  );
-  const targetArtifact = targetDeployment
-    ? (await store.getArtifactsById([targetDeployment.artifactId])).get(
-        targetDeployment.artifactId,
-      )
-    : undefined;
-  const testResults = await store.listTestResults(artifact.id);
+  const [targetArtifact, testResults] = await Promise.all([
+    targetDeployment ? reads.artifact(targetDeployment.artifactId) : undefined,
+    reads.testResults(artifact.id),
+  ]);
   const required = target.env.gates.filter(
     g =>
       promotion.trigger !== 'rollback' ||
@@ -164,15 +145,18 @@ export async function runPromotion(
       ),
     ),
   );
-  const stored =
-    (await store.listGateResults([promotion.id])).get(promotion.id) ?? [];
   const before = new Map(stored.map(r => [r.gate, r.verdict]));
 
   if (promotion.trigger !== 'rollback') {
-    const hold = await holdResult(store, promotion, now, before.has('hold'));
+    const hold = await holdResult(reads, promotion, now, before.has('hold'));
     if (hold) results.push(hold);
   }
-  await store.saveGateResults(promotion, artifact.digest, results, stored);
+  await reads.saveGateResults({
+    promotion,
+    digest: artifact.digest,
+    results,
+    stored,
+  });
   await notifyGateChanges(
     ctx,
     promotion,
@@ -196,11 +180,9 @@ export async function runPromotion(
     );
   } else if (step.kind === 'wait') {
     // A wake that arrived while the gates ran is kept (evaluatedFrom).
-    await store.releasePromotion(
-      promotion.id,
+    await reads.releasePromotion(
+      { id: promotion.id, nextCheckAt: step.nextCheckAt, evaluatedFrom: now },
       ctx.ticket,
-      step.nextCheckAt,
-      now,
     );
   } else {
     await store.transaction(async tx => {

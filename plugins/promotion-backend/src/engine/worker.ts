@@ -8,6 +8,9 @@ type Job =
   | { kind: 'promotion'; row: PromotionRecord }
   | { kind: 'deployment'; row: DeploymentRecord };
 
+/** The kind of due work one worker claims. */
+export type WorkKind = Job['kind'];
+
 /** What one drain saw, for metrics and the pass budget. */
 export interface PassReport {
   ms: number;
@@ -29,8 +32,21 @@ export class EngineWorker {
 
   constructor(
     private readonly ctx: EngineContext,
+    private readonly kind: WorkKind,
     private readonly onPass?: (report: PassReport) => void,
   ) {}
+
+  /** Nothing runs and nothing was asked for since the last drain. */
+  get idle(): boolean {
+    return !this.draining && !this.kicked;
+  }
+
+  private get concurrency(): number {
+    const { timings } = this.ctx;
+    return this.kind === 'promotion'
+      ? timings.evaluationConcurrency
+      : timings.concurrency;
+  }
 
   /** Work is due now: claim it, at once if a drain is running. */
   kick(): void {
@@ -69,7 +85,7 @@ export class EngineWorker {
 
   /** Claims up to one slot-full of due work and runs it to the end; returns how many jobs ran. */
   async runOnce(): Promise<number> {
-    const jobs = await this.claim(this.ctx.timings.concurrency);
+    const jobs = await this.claim(this.concurrency);
     await Promise.all(jobs.map(job => this.run(job)));
     return jobs.length;
   }
@@ -79,12 +95,8 @@ export class EngineWorker {
     let claimed = 0;
     const active = new Set<Promise<void>>();
     try {
-      // Awaited, so that stop() also waits for it.
-      this.ctx.metrics.dueBacklog(
-        await this.ctx.store.countDue(this.ctx.clock()),
-      );
       while (!this.stopped) {
-        const { concurrency } = this.ctx.timings;
+        const { concurrency } = this;
         const free = concurrency - active.size;
         let got = 0;
         // Claim in batches: wait for half the slots unless nothing runs.
@@ -134,28 +146,24 @@ export class EngineWorker {
     });
   }
 
-  /** Deployments first: they are promotions already under way. */
   private async claim(limit: number): Promise<Job[]> {
     const { store, clock, timings, ticket } = this.ctx;
-    const deployments = await store.claimDeployments(
+    if (this.kind === 'deployment') {
+      const rows = await store.claimDeployments(
+        clock(),
+        ticket,
+        timings.leaseMs,
+        limit,
+      );
+      return rows.map(row => ({ kind: 'deployment' as const, row }));
+    }
+    const rows = await store.claimPromotions(
       clock(),
       ticket,
       timings.leaseMs,
       limit,
     );
-    const promotions =
-      deployments.length < limit
-        ? await store.claimPromotions(
-            clock(),
-            ticket,
-            timings.leaseMs,
-            limit - deployments.length,
-          )
-        : [];
-    return [
-      ...deployments.map(row => ({ kind: 'deployment' as const, row })),
-      ...promotions.map(row => ({ kind: 'promotion' as const, row })),
-    ];
+    return rows.map(row => ({ kind: 'promotion' as const, row }));
   }
 
   private async run(job: Job): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Gate } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { PipelineConfigError, Pipelines } from '../config/pipelines';
 import { PromotionStore } from '../database/PromotionStore';
+import { createLaneReads } from '../database/laneReads';
 import { createApprovalGate } from './approvalGate';
 import { migrationGate } from './migrationGate';
 import { e2eGate, testsGate } from './testsGate';
@@ -12,24 +13,23 @@ export function createBuiltInGates(options: {
   calendars: Calendars;
 }): Gate[] {
   const { store, calendars } = options;
+  // Batched: the lanes of one pass read approvals and freezes together.
+  const reads = createLaneReads(store);
   return [
     testsGate,
     e2eGate,
     migrationGate,
     createApprovalGate({
-      listApprovals: async id =>
-        (await store.decisions().listApprovals([id])).get(id) ?? [],
+      listApprovals: id => reads.approvals(id),
     }),
     createWindowGate({
       calendars,
       listActiveFreezes: async (entityRef, environment) =>
-        (await store.decisions().listFreezes(entityRef, environment)).map(
-          f => ({
-            ...f,
-            entityRef: f.entityRef ?? null,
-            createdAt: new Date(f.createdAt),
-          }),
-        ),
+        (await reads.freezes({ entityRef, environment })).map(f => ({
+          ...f,
+          entityRef: f.entityRef ?? null,
+          createdAt: new Date(f.createdAt),
+        })),
     }),
   ];
 }

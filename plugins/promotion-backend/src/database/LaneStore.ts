@@ -1,0 +1,263 @@
+import type {
+  Freeze,
+  GateResult,
+  Hold,
+  TestResult,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import { Knex } from 'knex';
+import { freezeFromRow, holdFromRow } from './DecisionStore';
+import { DeploymentRecord, PromotionRecord } from './PromotionStore';
+import {
+  deploymentFromRow,
+  gateResultFromRow,
+  testResultFromRow,
+} from './rows';
+import {
+  DeploymentRow,
+  EventRow,
+  GateResultRow,
+  TestResultRow,
+} from './tables';
+
+/** One environment of one service. */
+export interface LaneKey {
+  entityRef: string;
+  environment: string;
+}
+
+/** Map key of a lane. */
+export const laneKey = (lane: LaneKey) =>
+  `${lane.entityRef}\u0000${lane.environment}`;
+
+/** The verdicts of one evaluation, with what was stored before it. */
+export interface GateResultsWrite {
+  promotion: PromotionRecord;
+  digest: string;
+  results: GateResult[];
+  stored: GateResult[];
+}
+
+/** A claimed promotion handed back with the time it next needs a look. */
+export interface PromotionRelease {
+  id: string;
+  nextCheckAt: Date;
+  /** When the evaluation started: a wake that arrived since then is kept. */
+  evaluatedFrom: Date;
+}
+
+const unique = <T>(values: T[]) => [...new Set(values)];
+
+/**
+ * What the engine reads and writes for many lanes at once: each method is one
+ * statement (or one transaction) for the whole batch, so a pass over a
+ * thousand due lanes costs a handful of queries, not ten per lane.
+ */
+export class LaneStore {
+  constructor(private readonly db: Knex) {}
+
+  /** The newest verified deployment of each lane that has one. */
+  async verifiedDeployments(
+    lanes: LaneKey[],
+  ): Promise<Map<string, DeploymentRecord>> {
+    const map = new Map<string, DeploymentRecord>();
+    if (lanes.length === 0) return map;
+    const rows = await this.db<DeploymentRow>('promotion_deployments')
+      .whereIn(
+        ['entity_ref', 'environment'],
+        unique(lanes.map(laneKey)).map(key => key.split('\u0000')),
+      )
+      .where({ state: 'verified' })
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
+    for (const row of rows) {
+      const key = laneKey({
+        entityRef: row.entity_ref,
+        environment: row.environment,
+      });
+      if (!map.has(key)) map.set(key, deploymentFromRow(row));
+    }
+    return map;
+  }
+
+  /** Test reports per artifact, oldest first. */
+  async testResults(artifactIds: string[]): Promise<Map<string, TestResult[]>> {
+    const map = new Map<string, TestResult[]>();
+    if (artifactIds.length === 0) return map;
+    const rows = await this.db<TestResultRow>('promotion_test_results')
+      .whereIn('artifact_id', unique(artifactIds))
+      .orderBy('id', 'asc');
+    for (const row of rows) {
+      const list = map.get(row.artifact_id) ?? [];
+      list.push(testResultFromRow(row));
+      map.set(row.artifact_id, list);
+    }
+    return map;
+  }
+
+  /** Stored verdicts per promotion, by gate name. */
+  async gateResults(
+    promotionIds: string[],
+  ): Promise<Map<string, GateResult[]>> {
+    const map = new Map<string, GateResult[]>();
+    if (promotionIds.length === 0) return map;
+    const rows = await this.db<GateResultRow>('promotion_gate_results')
+      .whereIn('promotion_id', unique(promotionIds))
+      .orderBy([
+        { column: 'promotion_id', order: 'asc' },
+        { column: 'gate', order: 'asc' },
+      ]);
+    for (const row of rows) {
+      const list = map.get(row.promotion_id) ?? [];
+      list.push(gateResultFromRow(row));
+      map.set(row.promotion_id, list);
+    }
+    return map;
+  }
+
+  /** Active holds per lane, newest first. */
+  async activeHolds(
+    lanes: LaneKey[],
+  ): Promise<Map<string, Array<Hold & { artifactId: string }>>> {
+    const map = new Map<string, Array<Hold & { artifactId: string }>>();
+    if (lanes.length === 0) return map;
+    const rows = await this.db('promotion_holds as h')
+      .join('promotion_artifacts as a', 'a.id', 'h.artifact_id')
+      .whereIn(
+        ['h.entity_ref', 'h.environment'],
+        unique(lanes.map(laneKey)).map(key => key.split('\u0000')),
+      )
+      .whereNull('h.released_at')
+      .select('h.*', 'a.digest')
+      .orderBy([
+        { column: 'h.created_at', order: 'desc' },
+        { column: 'h.id', order: 'desc' },
+      ]);
+    for (const row of rows) {
+      const hold = holdFromRow(row);
+      const key = laneKey(hold);
+      map.set(key, [...(map.get(key) ?? []), hold]);
+    }
+    return map;
+  }
+
+  /** Active freezes that apply to each lane (its own and all-service ones), oldest first. */
+  async activeFreezes(lanes: LaneKey[]): Promise<Map<string, Freeze[]>> {
+    const map = new Map<string, Freeze[]>();
+    if (lanes.length === 0) return map;
+    const rows = await this.db('promotion_freezes')
+      .whereNull('lifted_at')
+      .whereIn('environment', unique(lanes.map(l => l.environment)))
+      .where(q =>
+        q
+          .whereIn('entity_ref', unique(lanes.map(l => l.entityRef)))
+          .orWhereNull('entity_ref'),
+      )
+      .orderBy([
+        { column: 'created_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ]);
+    const freezes = rows.map(freezeFromRow);
+    for (const lane of lanes) {
+      map.set(
+        laneKey(lane),
+        freezes.filter(
+          f =>
+            f.environment === lane.environment &&
+            (!f.entityRef || f.entityRef === lane.entityRef),
+        ),
+      );
+    }
+    return map;
+  }
+
+  /**
+   * Stores the verdicts of many evaluations in one transaction: one upsert
+   * for every verdict, one insert for the `gate.verdict` events of those that
+   * changed (verdict or reason).
+   */
+  async saveGateResults(writes: GateResultsWrite[]): Promise<void> {
+    const rows: GateResultRow[] = [];
+    const events: EventRow[] = [];
+    for (const { promotion, digest, results, stored } of writes) {
+      const before = new Map(stored.map(r => [r.gate, r]));
+      for (const result of results) {
+        const evaluatedAt = new Date(result.evaluatedAt);
+        rows.push({
+          promotion_id: promotion.id,
+          gate: result.gate,
+          verdict: result.verdict,
+          errored: result.errored,
+          reason: result.reason,
+          evidence: result.evidence ? JSON.stringify(result.evidence) : null,
+          evaluated_at: evaluatedAt,
+        });
+        const previous = before.get(result.gate);
+        if (
+          previous?.verdict === result.verdict &&
+          previous.reason === result.reason
+        ) {
+          continue;
+        }
+        events.push({
+          entity_ref: promotion.entityRef,
+          environment: promotion.toEnvironment,
+          digest: digest || null,
+          kind: 'gate.verdict',
+          actor: 'engine',
+          details: JSON.stringify({
+            promotionId: promotion.id,
+            gate: result.gate,
+            verdict: result.verdict,
+            errored: result.errored,
+            reason: result.reason,
+          }),
+          at: evaluatedAt,
+        });
+      }
+    }
+    if (rows.length === 0) return;
+    await this.db.transaction(async tx => {
+      await tx('promotion_gate_results')
+        .insert(rows)
+        .onConflict(['promotion_id', 'gate'])
+        .merge();
+      if (events.length > 0) await tx('promotion_events').insert(events);
+    });
+  }
+
+  /**
+   * Hands claimed promotions back with their next due times, in one
+   * statement. Only rows this replica still holds (`ticket`) are touched.
+   */
+  async releasePromotions(
+    releases: PromotionRelease[],
+    ticket: string,
+  ): Promise<void> {
+    if (releases.length === 0) return;
+    const cases = releases.map(
+      () =>
+        'WHEN ? THEN (CASE WHEN next_check_at > ? THEN next_check_at ELSE ? END)',
+    );
+    const bindings = releases.flatMap(r => [
+      r.id,
+      r.evaluatedFrom,
+      r.nextCheckAt,
+    ]);
+    await this.db('promotion_promotions')
+      .whereIn(
+        'id',
+        releases.map(r => r.id),
+      )
+      .where({ lease_ticket: ticket })
+      .update({
+        lease_ticket: null,
+        lease_expires_at: null,
+        next_check_at: this.db.raw(
+          `CASE id ${cases.join(' ')} ELSE next_check_at END`,
+          bindings,
+        ),
+      });
+  }
+}

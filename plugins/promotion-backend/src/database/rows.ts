@@ -1,0 +1,129 @@
+import type {
+  AuditEvent,
+  DeploymentState,
+  DeploymentTrigger,
+  GateResult,
+  GateVerdict,
+  PromotionState,
+  TestResult,
+  TestSuite,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import { toDate } from './dates';
+import {
+  ArtifactRecord,
+  DeploymentRecord,
+  PromotionRecord,
+} from './PromotionStore';
+import {
+  ArtifactRow,
+  DeploymentRow,
+  EventRow,
+  GateResultRow,
+  PromotionRow,
+  TestResultRow,
+} from './tables';
+
+/** Row ↔ record mapping shared by the stores: no rules, only shapes. */
+export const iso = (value: Date | string | number) =>
+  toDate(value).toISOString();
+export const optional = <T>(value: T | null | undefined) =>
+  value === null ? undefined : value;
+
+export function artifactFromRow(row: ArtifactRow): ArtifactRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    digest: row.digest,
+    pipeline: row.pipeline,
+    version: row.version,
+    commit: row.commit,
+    author: optional(row.author),
+    labels: JSON.parse(row.labels),
+    changedPaths: JSON.parse(row.changed_paths),
+    migration: row.migration ? JSON.parse(row.migration) : undefined,
+    registeredAt: iso(row.registered_at),
+    bad: Boolean(row.bad),
+    badReason: optional(row.bad_reason),
+  };
+}
+
+export function promotionFromRow(row: PromotionRow): PromotionRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    artifactId: row.artifact_id,
+    fromEnvironment: optional(row.from_environment),
+    toEnvironment: row.to_environment,
+    trigger: row.trigger as DeploymentTrigger,
+    actor: row.actor,
+    reason: optional(row.reason),
+    state: row.state as PromotionState,
+    deploymentId: optional(row.deployment_id),
+    nextCheckAt: toDate(row.next_check_at),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+export function deploymentFromRow(row: DeploymentRow): DeploymentRecord {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    environment: row.environment,
+    artifactId: row.artifact_id,
+    promotionId: optional(row.promotion_id),
+    state: row.state as DeploymentState,
+    trigger: row.trigger as DeploymentTrigger,
+    actor: row.actor,
+    reason: optional(row.reason),
+    deployCalls: Number(row.deploy_calls),
+    attempts: Number(row.attempts),
+    nextCheckAt: toDate(row.next_check_at),
+    deployStartedAt: toDate(row.deploy_started_at),
+    deployAcceptedAt: toDate(row.deploy_accepted_at),
+    reportedState: optional(
+      row.reported_state,
+    ) as DeploymentRecord['reportedState'],
+    reportedReason: optional(row.reported_reason),
+    healthyAt: toDate(row.healthy_at),
+    verifiedAt: toDate(row.verified_at),
+    stateSince: toDate(row.state_since),
+    createdAt: toDate(row.created_at),
+  };
+}
+
+export function gateResultFromRow(row: GateResultRow): GateResult {
+  return {
+    gate: row.gate,
+    verdict: row.verdict as GateVerdict,
+    reason: row.reason,
+    errored: Boolean(row.errored),
+    evidence: row.evidence ? JSON.parse(row.evidence) : undefined,
+    evaluatedAt: iso(row.evaluated_at),
+  };
+}
+
+export function eventFromRow(row: EventRow): AuditEvent {
+  return {
+    id: String(row.id),
+    entityRef: row.entity_ref,
+    environment: optional(row.environment),
+    digest: optional(row.digest),
+    kind: row.kind,
+    actor: row.actor,
+    at: iso(row.at),
+    details: JSON.parse(row.details),
+  };
+}
+
+export function testResultFromRow(row: TestResultRow): TestResult {
+  return {
+    suite: row.suite as TestSuite,
+    environment: optional(row.environment),
+    status: row.status as TestResult['status'],
+    passed: optional(row.passed_count),
+    failed: optional(row.failed_count),
+    url: optional(row.url),
+    reportedAt: iso(row.reported_at),
+  };
+}
