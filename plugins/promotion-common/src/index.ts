@@ -5,6 +5,7 @@
  */
 export * from './annotations';
 export * from './entityRefs';
+export * from './evidence';
 export * from './permissions';
 export * from './schemas';
 export * from './types';

@@ -45,6 +45,20 @@ export interface GateEvaluation {
   nextCheckAt?: Date | 'event';
 }
 
+/**
+ * A gate's answer whose evidence has the gate's own type (the built-in gates'
+ * evidence types live in promotion-common), so the writing site is checked.
+ */
+export type TypedGateEvaluation<E extends Record<string, unknown>> = Omit<
+  GateEvaluation,
+  'evidence'
+> & { evidence?: E };
+
+/** A gate whose evidence has a known type; still a plain {@link Gate} to the engine. */
+export interface TypedGate<E extends Record<string, unknown>> extends Gate {
+  evaluate(context: GateContext): Promise<TypedGateEvaluation<E>>;
+}
+
 /** One independent check on a promotion. Throwing counts as `failed`. */
 export interface Gate {
   /** The name pipelines use to require this gate. */

@@ -3,9 +3,10 @@ import {
   normalizeEntityRef,
   sameEntityRef,
   type Approval,
+  type ApprovalEvidence,
   type Artifact,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
-import type { Gate } from '@promotion-pipeline/backstage-plugin-promotion-node';
+import type { TypedGate } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { minimatch } from 'minimatch';
 import {
   EnvironmentConfig,
@@ -171,7 +172,7 @@ export function countsAsPersonDecision(
  */
 export function createApprovalGate(options: {
   listApprovals: (promotionId: string) => Promise<Approval[]>;
-}): Gate {
+}): TypedGate<ApprovalEvidence> {
   return {
     name: APPROVAL_GATE_NAME,
     async evaluate(context) {
@@ -185,7 +186,7 @@ export function createApprovalGate(options: {
       const approvals = (
         await options.listApprovals(context.promotionId)
       ).filter(a => countsAsPersonDecision(a.actor, context.artifact.author));
-      const evidence = {
+      const evidence: ApprovalEvidence = {
         risk: reasons,
         approvals,
         ...(group ? { group } : {}),

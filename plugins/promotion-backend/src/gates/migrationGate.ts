@@ -1,5 +1,8 @@
-import type { Artifact } from '@promotion-pipeline/backstage-plugin-promotion-common';
-import type { Gate } from '@promotion-pipeline/backstage-plugin-promotion-node';
+import type {
+  Artifact,
+  MigrationEvidence,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type { TypedGate } from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 const describe = (a: Artifact) => `${a.version} (${a.digest.slice(7, 19)})`;
 
@@ -40,7 +43,7 @@ function clash(code: Artifact, schemaOwner: Artifact): string | undefined {
  * incoming artifact's code must run against the schema already there. Never
  * skipped for rollbacks.
  */
-export const migrationGate: Gate = {
+export const migrationGate: TypedGate<MigrationEvidence> = {
   name: 'migration',
   async evaluate(context) {
     const incoming = context.artifact;
@@ -55,7 +58,7 @@ export const migrationGate: Gate = {
       clash(running, incoming),
       clash(incoming, running),
     ].filter((p): p is string => Boolean(p));
-    const evidence = {
+    const evidence: MigrationEvidence = {
       incoming: incoming.migration ?? null,
       running: running.migration ?? null,
     };

@@ -2,11 +2,12 @@ import {
   TEST_SUITES,
   TestResult,
   TestSuite,
+  TestsEvidence,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
-  Gate,
   GateContext,
-  GateEvaluation,
+  TypedGate,
+  TypedGateEvaluation,
 } from '@promotion-pipeline/backstage-plugin-promotion-node';
 
 function readSuites(
@@ -41,14 +42,14 @@ function evaluateSuites(
   context: GateContext,
   suites: TestSuite[],
   environment: string | undefined,
-): GateEvaluation {
+): TypedGateEvaluation<TestsEvidence> {
   const latest = latestBySuite(context.testResults, environment);
   const failed = suites.filter(s => latest.get(s)?.status === 'failed');
   const missing = suites.filter(s => !latest.has(s));
   const where = environment ? ` against ${environment}` : '';
-  const evidence = {
+  const evidence: TestsEvidence = {
     required: suites,
-    environment,
+    ...(environment ? { environment } : {}),
     results: Object.fromEntries(suites.map(s => [s, latest.get(s) ?? null])),
   };
   if (failed.length > 0) {
@@ -76,7 +77,7 @@ function evaluateSuites(
 }
 
 /** Passes when the required suites (default unit, integration, contract) reported green for the artifact. */
-export const testsGate: Gate = {
+export const testsGate: TypedGate<TestsEvidence> = {
   name: 'tests',
   async evaluate(context) {
     const suites = readSuites(context.options, [
@@ -89,7 +90,7 @@ export const testsGate: Gate = {
 };
 
 /** Passes when the e2e suite reported green against the source environment. */
-export const e2eGate: Gate = {
+export const e2eGate: TypedGate<TestsEvidence> = {
   name: 'e2e',
   async evaluate(context) {
     if (!context.fromEnvironment) {

@@ -1,4 +1,7 @@
-import type { GateResult } from '@promotion-pipeline/backstage-plugin-promotion-common';
+import {
+  gateEvidence,
+  type GateResult,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionStore } from '../database/PromotionStore';
 import type { GateNotifier } from '../engine/PromotionEngine';
 import { OnCall } from './OnCall';
@@ -17,13 +20,15 @@ export function createGateNotifier(
     for (const result of changed) {
       if (result.gate === 'approval' && result.verdict === 'pending') {
         // The approvers' group when the gate names one, else the owners.
-        const group = result.evidence?.group;
+        const typed = gateEvidence(result);
+        const group =
+          typed?.gate === 'approval' ? typed.evidence.group : undefined;
         await onCall.notifyOwner(
           promotion.entityRef,
           `Approval needed: ${artifact.version} → ${promotion.toEnvironment}`,
           result.reason,
           'normal',
-          typeof group === 'string' ? group : undefined,
+          group || undefined,
         );
         await store.appendEvent(
           {

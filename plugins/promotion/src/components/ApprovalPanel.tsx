@@ -3,6 +3,7 @@ import { Box, Button, TextField, Typography } from '@material-ui/core';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  gateEvidence,
   promotionApprovePermission,
   type Promotion,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
@@ -23,9 +24,11 @@ export function needsApproval(promotion: Promotion): boolean {
 
 /** The group whose members alone may decide, when the approval gate names one. */
 export function approverGroup(promotion: Promotion): string | undefined {
-  const group = promotion.gates.find(g => g.gate === 'approval')?.evidence
-    ?.group;
-  return typeof group === 'string' && group !== '' ? group : undefined;
+  const result = promotion.gates.find(g => g.gate === 'approval');
+  const typed = result && gateEvidence(result);
+  return typed?.gate === 'approval' && typed.evidence.group
+    ? typed.evidence.group
+    : undefined;
 }
 
 // Entity refs compare case-insensitively in Backstage.

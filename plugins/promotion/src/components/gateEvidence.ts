@@ -1,30 +1,82 @@
-import type {
-  GateResult,
-  SoakView,
+import {
+  gateEvidence,
+  isCalendarFreeze,
+  isStopTheLine,
+  type ApprovalEvidence,
+  type GateResult,
+  type MigrationEvidence,
+  type SoakEvidence,
+  type SoakView,
+  type TestsEvidence,
+  type WindowEvidence,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
 const MINUTE = 60_000;
 
-function asNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value)
-    ? value
-    : undefined;
-}
-
-function soakSummary(elapsedMs: number, requiredMs: number): string {
-  const elapsed = Math.floor(Math.min(elapsedMs, requiredMs) / MINUTE);
+function soakProgress(elapsedMs: number, requiredMs: number): string {
+  const elapsed = Math.floor(
+    Math.max(0, Math.min(elapsedMs, requiredMs)) / MINUTE,
+  );
   return `soak ${elapsed} of ${Math.round(requiredMs / MINUTE)} min`;
 }
 
-function testsSummary(results: Record<string, unknown>): string {
-  return Object.entries(results)
-    .map(([suite, result]) => {
-      const status = (result as { status?: string } | null)?.status;
-      return `${suite} ${status ?? 'missing'}`;
-    })
-    .join(', ');
+function soakSummary(evidence: SoakEvidence): string {
+  const progress = soakProgress(evidence.elapsedMs, evidence.requiredMs);
+  if (evidence.breach) {
+    return `${progress}, restarted by ${evidence.breach.signal} over ${evidence.breach.threshold}`;
+  }
+  if (evidence.problems?.length) {
+    return `${progress}, no data: ${evidence.problems.join('; ')}`;
+  }
+  return progress;
 }
 
+function testsSummary(evidence: TestsEvidence): string {
+  const suites = evidence.required.map(
+    suite => `${suite} ${evidence.results[suite]?.status ?? 'missing'}`,
+  );
+  return evidence.environment
+    ? `${suites.join(', ')} against ${evidence.environment}`
+    : suites.join(', ');
+}
+
+function windowSummary(evidence: WindowEvidence): string | undefined {
+  if (isStopTheLine(evidence)) {
+    return `stopped by ${evidence.createdBy} since ${new Date(
+      evidence.createdAt,
+    ).toLocaleString()}`;
+  }
+  if (isCalendarFreeze(evidence)) {
+    return `${evidence.rule} until ${new Date(
+      evidence.until,
+    ).toLocaleString()}`;
+  }
+  if ('calendar' in evidence) {
+    return `calendar ${evidence.calendar} (${evidence.timezone})`;
+  }
+  return undefined;
+}
+
+function approvalSummary(evidence: ApprovalEvidence): string | undefined {
+  const parts = [
+    evidence.risk.length ? `risky: ${evidence.risk.join(', ')}` : undefined,
+    evidence.group ? `approvers: ${evidence.group}` : undefined,
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+function migrationSummary(evidence: MigrationEvidence): string | undefined {
+  const schema = (m: MigrationEvidence['incoming']) =>
+    m
+      ? `schema ${m.schemaVersion} (code from ${m.minCompatibleSchemaVersion})`
+      : 'no schema version';
+  if (!evidence.incoming && !evidence.running) return undefined;
+  return `incoming ${schema(evidence.incoming)}, running ${schema(
+    evidence.running,
+  )}`;
+}
+
+/** The first few scalar fields of a module gate's free-form evidence. */
 function scalarSummary(evidence: Record<string, unknown>): string | undefined {
   const parts = Object.entries(evidence)
     .filter(
@@ -38,32 +90,42 @@ function scalarSummary(evidence: Record<string, unknown>): string | undefined {
 }
 
 /**
- * A short human summary of a gate's evidence, such as "soak 11 of 15 min".
- * The soak gate's progress falls back to the source lane's soak view when
- * the evidence does not carry it.
+ * A short human summary of a gate's evidence, such as "soak 11 of 15 min",
+ * read from the gate's evidence type in promotion-common. The soak gate's
+ * progress falls back to the source lane's soak view when the gate stored no
+ * evidence yet.
  */
 export function summarizeEvidence(
   gate: GateResult,
   sourceSoak?: SoakView,
   now: number = Date.now(),
 ): string | undefined {
-  const evidence = gate.evidence ?? {};
-  const elapsed = asNumber(evidence.elapsedMs) ?? asNumber(evidence.soakedMs);
-  const required = asNumber(evidence.requiredMs);
-  if (elapsed !== undefined && required !== undefined) {
-    return soakSummary(elapsed, required);
+  const typed = gateEvidence(gate);
+  switch (typed?.gate) {
+    case 'soak':
+      return soakSummary(typed.evidence);
+    case 'tests':
+    case 'e2e':
+      return testsSummary(typed.evidence);
+    case 'window':
+      return windowSummary(typed.evidence);
+    case 'approval':
+      return approvalSummary(typed.evidence);
+    case 'migration':
+      return migrationSummary(typed.evidence);
+    case 'hold':
+      // The gate's reason names the hold; its id means nothing to people.
+      return undefined;
+    case 'other':
+      return scalarSummary(typed.evidence);
+    default:
+      break;
   }
   if (gate.gate === 'soak' && sourceSoak) {
-    return soakSummary(
+    return soakProgress(
       now - new Date(sourceSoak.startedAt).getTime(),
       sourceSoak.requiredMs,
     );
   }
-  if (evidence.results && typeof evidence.results === 'object') {
-    return testsSummary(evidence.results as Record<string, unknown>);
-  }
-  if (typeof evidence.until === 'string') {
-    return `until ${new Date(evidence.until).toLocaleString()}`;
-  }
-  return scalarSummary(evidence);
+  return undefined;
 }

@@ -1,8 +1,11 @@
-import type { SoakSignal } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
-  Gate,
+  SoakEvidence,
+  SoakSignal,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type {
   GateContext,
-  GateEvaluation,
+  TypedGate,
+  TypedGateEvaluation,
   MetricSample,
   MetricsProvider,
   MetricsQuery,
@@ -94,7 +97,9 @@ function firstBreach(
  * soaking); a provider that cannot answer fails the gate as errored, or
  * leaves it pending with `onNoData: pending`.
  */
-export function createSoakGate(options: SoakGateOptions): Gate {
+export function createSoakGate(
+  options: SoakGateOptions,
+): TypedGate<SoakEvidence> {
   const { providers, samples } = options;
 
   async function deploymentOf(context: GateContext, from: string) {
@@ -134,7 +139,7 @@ export function createSoakGate(options: SoakGateOptions): Gate {
 
   return {
     name: SOAK_GATE_NAME,
-    async evaluate(context): Promise<GateEvaluation> {
+    async evaluate(context): Promise<TypedGateEvaluation<SoakEvidence>> {
       const now = options.now?.() ?? context.now;
       if (context.trigger === 'rollback') {
         return { verdict: 'passed', reason: 'rollbacks skip soak' };
@@ -170,7 +175,7 @@ export function createSoakGate(options: SoakGateOptions): Gate {
       const signals = SOAK_SIGNALS.filter(
         s => soak.thresholds[s] !== undefined,
       );
-      const evidence: Record<string, unknown> = {
+      const evidence: SoakEvidence = {
         deploymentId,
         environment: from,
         provider: soak.provider,
@@ -256,7 +261,7 @@ export function createSoakGate(options: SoakGateOptions): Gate {
         }),
       );
 
-      const noData = (reason: string): GateEvaluation =>
+      const noData = (reason: string): TypedGateEvaluation<SoakEvidence> =>
         soak.onNoData === 'pending'
           ? {
               // Not errored on the evaluation, or evaluateGate would fail it.

@@ -1,7 +1,8 @@
+import type { WindowEvidence } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
-  Gate,
   GateContext,
-  GateEvaluation,
+  TypedGate,
+  TypedGateEvaluation,
 } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { DateTime } from 'luxon';
 import type { Calendar, Calendars } from './calendar';
@@ -60,7 +61,10 @@ export function formatUntil(until: Date, timezone: string): string {
 }
 
 // The check could not run: blocks like `failed`, marked so the record can tell it apart.
-function errored(reason: string, error?: unknown): GateEvaluation {
+function errored(
+  reason: string,
+  error?: unknown,
+): TypedGateEvaluation<WindowEvidence> {
   const message =
     error === undefined ? reason : `${reason}: ${describe(error)}`;
   return { verdict: 'failed', reason: message, evidence: { errored: true } };
@@ -70,7 +74,7 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function stopTheLine(freezes: Freeze[]): GateEvaluation {
+function stopTheLine(freezes: Freeze[]): TypedGateEvaluation<WindowEvidence> {
   const [freeze] = [...freezes].sort(
     (a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime(),
   );
@@ -93,7 +97,7 @@ function stopTheLine(freezes: Freeze[]): GateEvaluation {
 async function evaluateWindow(
   options: WindowGateOptions,
   context: GateContext,
-): Promise<GateEvaluation> {
+): Promise<TypedGateEvaluation<WindowEvidence>> {
   let calendar: Calendar;
   try {
     calendar = resolveWindowCalendar(context.options, options.calendars);
@@ -145,7 +149,9 @@ async function evaluateWindow(
  * The window gate: `pending` while the environment's freeze calendar is closed
  * or a stop-the-line freeze is in force, `passed` otherwise. Rollbacks pass.
  */
-export function createWindowGate(options: WindowGateOptions): Gate {
+export function createWindowGate(
+  options: WindowGateOptions,
+): TypedGate<WindowEvidence> {
   return {
     name: WINDOW_GATE_NAME,
     async evaluate(context) {
