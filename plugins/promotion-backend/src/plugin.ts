@@ -31,6 +31,8 @@ import {
   readPassBudgetMs,
 } from './config/engine';
 import { readPipelines } from './config/pipelines';
+import { readReadCacheTtlMs } from './config/readCache';
+import { ViewStore } from './database/ViewStore';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
 import { EngineMetrics } from './engine/EngineMetrics';
 import { PromotionEngine } from './engine/PromotionEngine';
@@ -125,6 +127,7 @@ export const promotionPlugin = createBackendPlugin({
         // Named 'push': the soak gate tags stored samples with the provider name.
         metricsProviders.set(PUSH_SOURCE, new PushMetricsProvider(soakSamples));
         const calendars = readCalendars(config);
+        const readCacheTtlMs = readReadCacheTtlMs(config);
         const gates = new GateRegistry();
         for (const gate of [
           ...createBuiltInGates({ store, calendars }),
@@ -250,6 +253,8 @@ export const promotionPlugin = createBackendPlugin({
             calendars,
             logger,
             store,
+            views: new ViewStore(await deps.database.getClient()),
+            readCacheTtlMs,
             engine,
             soakSamples,
             // A pushed reading that crosses the burn threshold acts at once.
@@ -262,7 +267,9 @@ export const promotionPlugin = createBackendPlugin({
                   ),
                 ),
             clock,
-            resolver: new ServiceResolver(deps.catalog, deps.auth, pipelines),
+            resolver: new ServiceResolver(deps.catalog, deps.auth, pipelines, {
+              cacheTtlMs: readCacheTtlMs,
+            }),
             statusCallbacks: new StatusCallbacks({
               store,
               pipelines,

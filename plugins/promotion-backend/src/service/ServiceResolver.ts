@@ -1,9 +1,14 @@
 import { AuthService } from '@backstage/backend-plugin-api';
-import { makeValidator, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  makeValidator,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { getPipelineName } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PipelineConfig, Pipelines } from '../config/pipelines';
+import { ReadCache } from './ReadCache';
 
 const entityNameRules = makeValidator();
 const servicePathParams = [
@@ -42,22 +47,38 @@ export interface ResolvedService {
   owner?: string;
 }
 
-/** Finds a service in the catalog and the pipeline its annotation names. */
+/**
+ * Finds a service in the catalog and the pipeline its annotation names. A
+ * found entity is reused for `cacheTtlMs` (the polling pipeline tab reads the
+ * same one over and over); a missing one is asked for again every time.
+ */
 export class ServiceResolver {
+  private readonly entities: ReadCache<Entity>;
+
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
     private readonly pipelines: Pipelines,
-  ) {}
+    options: { cacheTtlMs?: number } = {},
+  ) {
+    this.entities = new ReadCache(options.cacheTtlMs ?? 0);
+  }
 
   /** 404 when the entity is not in the catalog, has no annotation, or names an unknown pipeline. */
   async resolve(entityRef: string): Promise<ResolvedService> {
-    const entity = await this.catalog.getEntityByRef(entityRef, {
-      credentials: await this.auth.getOwnServiceCredentials(),
-    });
-    if (!entity) {
-      throw new NotFoundError(`Entity ${entityRef} is not in the catalog`);
-    }
+    // Refs compare case-insensitively, and so does the catalog's lookup.
+    const entity = await this.entities.get(
+      entityRef.toLocaleLowerCase('en-US'),
+      async () => {
+        const found = await this.catalog.getEntityByRef(entityRef, {
+          credentials: await this.auth.getOwnServiceCredentials(),
+        });
+        if (!found) {
+          throw new NotFoundError(`Entity ${entityRef} is not in the catalog`);
+        }
+        return found;
+      },
+    );
     const name = getPipelineName(entity);
     if (!name) {
       throw new NotFoundError(

@@ -17,6 +17,7 @@ import {
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type { Request } from 'express';
 import type { RecordRefusal } from '../commands/refusals';
+import { ReadCache } from './ReadCache';
 import type { ResolvedService, ServiceResolver } from './ServiceResolver';
 
 /** Who made a request, as the audit log names them. */
@@ -154,16 +155,28 @@ export type AuthorizedService = (
  * {@link AuthorizedService} over the catalog resolver and the permission
  * policy. Permission comes first: a caller the policy denies gets 403 whether
  * or not the entity exists. A refused change (anything but a read) lands in
- * the service's audit log.
+ * the service's audit log. The read decision of one caller on one entity is
+ * reused for `readCacheTtlMs` (the polling pipeline tab asks it every few
+ * seconds); decisions on changes are asked every time.
  */
 export function createAuthorizedService(
   resolver: ServiceResolver,
   permissions: PermissionsService,
   recordRefusal?: RecordRefusal,
+  readCacheTtlMs = 0,
 ): AuthorizedService {
+  const reads = new ReadCache<void>(readCacheTtlMs);
   return async (caller, permission, entityRef) => {
     try {
-      await authorize(permissions, caller, permission, entityRef);
+      if (permission.name === promotionReadPermission.name) {
+        // A denial is an error, so it is not kept: only allowed reads are.
+        await reads.get(
+          `${caller.actor}\u0000${entityRef.toLocaleLowerCase('en-US')}`,
+          () => authorize(permissions, caller, permission, entityRef),
+        );
+      } else {
+        await authorize(permissions, caller, permission, entityRef);
+      }
     } catch (error) {
       if (recordRefusal && permission.name !== promotionReadPermission.name) {
         // Only an entity that exists gets a refusal in its log.

@@ -23,7 +23,7 @@ import { releaseHold } from '../commands/holds';
 import { markArtifactBad } from '../commands/markBad';
 import { RecordRefusal } from '../commands/refusals';
 import { AuthorizedService, audited, callerOf } from './access';
-import { promotionView } from './PipelineViews';
+import { promotionView } from '../views/shapes';
 import { serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
 

@@ -21,7 +21,7 @@ import {
   callerOf,
   missingOrDenied,
 } from './access';
-import { listRollbackViews, toRollbackView } from './rollbackViews';
+import { listRollbackViews, toRollbackView } from '../views/rollbackViews';
 import { serviceRefFromPath } from './ServiceResolver';
 import { parseInput } from './validation';
 

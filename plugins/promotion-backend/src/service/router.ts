@@ -33,12 +33,14 @@ import {
   mountStatusCallbackRoutes,
 } from './statusCallbackRoutes';
 import { StatusCallbacks } from '../engine/StatusCallbacks';
-import { computeDora } from './dora';
-import { buildPipelineView, toDeployment } from './PipelineViews';
+import { ViewStore } from '../database/ViewStore';
+import { computeDora } from '../views/dora';
+import { deploymentsPage, eventsPage } from '../views/pages';
+import { pipelineEtag } from '../views/pipelineEtag';
+import { buildPipelineView } from '../views/pipelineView';
 import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
 import { parseInput, validateIdParams } from './validation';
 import { Calendars } from '../gates/window';
-import { laneCalendar } from '../views/laneCalendar';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -47,6 +49,10 @@ export interface RouterOptions {
   auditor: AuditorService;
   logger: LoggerService;
   store: PromotionStore;
+  /** The views' own bounded reads. */
+  views: ViewStore;
+  /** How long a caller's allowed read of a service is reused; 0 (default) asks every time. */
+  readCacheTtlMs?: number;
   engine: PromotionEngine;
   resolver: ServiceResolver;
   soakSamples: SoakSampleStore;
@@ -88,6 +94,7 @@ export async function createRouter(
     resolver,
     permissions,
     recordRefusal,
+    options.readCacheTtlMs,
   );
   const router = createValidatedOpenApiRouter(loadOpenApiSpec(), {
     // Status callbacks are verified over the body bytes as sent.
@@ -188,22 +195,35 @@ export async function createRouter(
         serviceRefFromPath(req.params),
       );
       const now = clock();
-      const view = await buildPipelineView(
-        store,
-        service.entityRef,
-        service.pipeline,
-        options.soakSamples,
-        now,
-      );
-      for (const lane of view.environments) {
-        lane.calendar = laneCalendar(
+      // The polling client sends its ETag back: 304 until something changed.
+      res.setHeader(
+        'ETag',
+        await pipelineEtag(
+          options.views,
+          service.entityRef,
           service.pipeline,
-          lane.name,
-          options.calendars ?? new Map(),
+          options.calendars,
           now,
-        );
+        ),
+      );
+      res.setHeader('Cache-Control', 'private, no-cache');
+      if (req.fresh) {
+        res.status(304).end();
+        return;
       }
-      res.json(view);
+      res.json(
+        await buildPipelineView(
+          {
+            store,
+            views: options.views,
+            soakSamples: options.soakSamples,
+            calendars: options.calendars,
+          },
+          service.entityRef,
+          service.pipeline,
+          now,
+        ),
+      );
     },
   );
 
@@ -221,14 +241,7 @@ export async function createRouter(
         promotionReadPermission,
         serviceRefFromPath(req.params),
       );
-      const page = await store.listDeployments(service.entityRef, query);
-      const artifacts = await store.getArtifactsById(
-        page.items.map(d => d.artifactId),
-      );
-      res.json({
-        ...page,
-        items: page.items.map(d => toDeployment(d, artifacts)),
-      });
+      res.json(await deploymentsPage(store, service.entityRef, query));
     },
   );
 
@@ -249,6 +262,7 @@ export async function createRouter(
     res.json(
       await computeDora(
         store,
+        options.views,
         service.entityRef,
         service.pipeline,
         days,
@@ -320,7 +334,7 @@ export async function createRouter(
       promotionReadPermission,
       serviceRefFromPath(req.params),
     );
-    res.json(await store.listEvents(service.entityRef, query));
+    res.json(await eventsPage(store, service.entityRef, query));
   });
 
   // Last: a path no route matched gets the same error body as every other

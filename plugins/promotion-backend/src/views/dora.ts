@@ -1,8 +1,11 @@
 import type { DoraMetrics } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PipelineConfig } from '../config/pipelines';
 import { PromotionStore } from '../database/PromotionStore';
+import { ViewStore } from '../database/ViewStore';
 
 const DAY = 86_400_000;
+/** Most production deployments one DORA window reads. */
+export const DORA_DEPLOYMENT_LIMIT = 500;
 
 function median(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
@@ -13,10 +16,13 @@ function median(values: number[]): number | undefined {
 
 /**
  * DORA figures for a service over the last `days`, from stored deployments of
- * its last environment (production) and its rollbacks there.
+ * its last environment (production) and its rollbacks there. Reads only the
+ * window (newest first, at most {@link DORA_DEPLOYMENT_LIMIT}), never the
+ * history before it.
  */
 export async function computeDora(
   store: PromotionStore,
+  views: ViewStore,
   entityRef: string,
   pipeline: PipelineConfig,
   days: number,
@@ -24,9 +30,12 @@ export async function computeDora(
 ): Promise<DoraMetrics> {
   const prod = pipeline.environments[pipeline.environments.length - 1].name;
   const since = now.getTime() - days * DAY;
-  const deployments = (
-    await store.listDeployments(entityRef, { environment: prod, limit: 500 })
-  ).items.filter(d => d.createdAt.getTime() >= since);
+  const deployments = await views.deploymentsSince(
+    entityRef,
+    prod,
+    new Date(since),
+    DORA_DEPLOYMENT_LIMIT,
+  );
   const artifacts = await store.getArtifactsById(
     deployments.map(d => d.artifactId),
   );

@@ -1,0 +1,147 @@
+import { Knex } from 'knex';
+import { toDate } from './dates';
+import { RollbackRecord, rollbackFromRow } from './DecisionStore';
+import { DeploymentRecord } from './PromotionStore';
+import { deploymentFromRow } from './rows';
+import { DeploymentRow } from './tables';
+
+const LIVE_STATES = ['queued', 'deploying', 'soaking', 'verified'];
+
+/**
+ * The reads the views make that the engine's stores do not: each one is
+ * bounded by what a view shows (a lane's few live deployments, its one warm
+ * previous deployment, its newest rollback) and walks an index
+ * (migrations/20261206120000_view_indexes.js), so its cost does not grow with
+ * a service's history.
+ */
+export class ViewStore {
+  constructor(private readonly db: Knex) {}
+
+  /** The deployments of `environments` still live (queued to verified), newest first. */
+  async liveDeployments(
+    entityRef: string,
+    environments: string[],
+  ): Promise<DeploymentRecord[]> {
+    const rows = await this.db<DeploymentRow>('promotion_deployments')
+      .where({ entity_ref: entityRef })
+      .whereIn('environment', environments)
+      .whereIn('state', LIVE_STATES)
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
+    return rows.map(deploymentFromRow);
+  }
+
+  /**
+   * The newest deployment of a lane that was verified once and then replaced
+   * (superseded, not rolled back), of an artifact not marked bad and other
+   * than `exceptArtifactId`: the warm one a rollback returns to.
+   */
+  async previousDeployment(
+    entityRef: string,
+    environment: string,
+    exceptArtifactId: string | undefined,
+  ): Promise<DeploymentRecord | undefined> {
+    const query = this.db<DeploymentRow>('promotion_deployments as d')
+      .join('promotion_artifacts as a', 'a.id', 'd.artifact_id')
+      .where({
+        'd.entity_ref': entityRef,
+        'd.environment': environment,
+        'd.state': 'superseded',
+      })
+      .whereNotNull('d.verified_at')
+      .where('a.bad', false)
+      .select('d.*')
+      .orderBy('d.verified_at', 'desc')
+      .first();
+    if (exceptArtifactId) query.whereNot('d.artifact_id', exceptArtifactId);
+    const row = await query;
+    return row ? deploymentFromRow(row) : undefined;
+  }
+
+  /** The newest rollback of a lane, if it has had one. */
+  async newestRollback(
+    entityRef: string,
+    environment: string,
+  ): Promise<RollbackRecord | undefined> {
+    const row = await this.db('promotion_rollbacks')
+      .where({ entity_ref: entityRef, environment })
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first();
+    return row ? rollbackFromRow(row) : undefined;
+  }
+
+  /** The deployments of one lane created since `since`, newest first, at most `limit`. */
+  async deploymentsSince(
+    entityRef: string,
+    environment: string,
+    since: Date,
+    limit: number,
+  ): Promise<DeploymentRecord[]> {
+    const rows = await this.db<DeploymentRow>('promotion_deployments')
+      .where({ entity_ref: entityRef, environment })
+      .where('created_at', '>=', since)
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit);
+    return rows.map(deploymentFromRow);
+  }
+
+  /**
+   * A token that changes whenever anything a service's pipeline view shows
+   * changes, read in one statement of index lookups: the newest audit event
+   * (every transition, human action and changed verdict writes one), the
+   * newest gate evaluation of its pending promotions (evidence can change
+   * without the verdict), its newest burn-watch write and pushed sample, and
+   * its freezes and rollbacks (an all-services freeze is written under the
+   * service that asked for it; a rollback's dispatch and answer change it).
+   */
+  async pipelineVersion(entityRef: string): Promise<string> {
+    const db = this.db;
+    const max = (column: string, table: string) =>
+      db(table).max({ v: column }).where('entity_ref', entityRef);
+    const row = await db
+      .select({
+        event: max('id', 'promotion_events'),
+        gate: db('promotion_gate_results as g')
+          .join('promotion_promotions as p', 'p.id', 'g.promotion_id')
+          .where({ 'p.entity_ref': entityRef, 'p.state': 'pending' })
+          .max({ v: 'g.evaluated_at' }),
+        burn: max('updated_at', 'promotion_burn_watch'),
+        sample: max('id', 'promotion_soak_samples'),
+        rollback: max('dispatched_at', 'promotion_rollbacks'),
+        resolved: max('resolved_at', 'promotion_rollbacks'),
+        freezes: db('promotion_freezes')
+          .where(q =>
+            q.where('entity_ref', entityRef).orWhereNull('entity_ref'),
+          )
+          .count({ v: '*' }),
+        frozen: db('promotion_freezes')
+          .where(q =>
+            q.where('entity_ref', entityRef).orWhereNull('entity_ref'),
+          )
+          .max({ v: 'created_at' }),
+        lifted: db('promotion_freezes')
+          .where(q =>
+            q.where('entity_ref', entityRef).orWhereNull('entity_ref'),
+          )
+          .max({ v: 'lifted_at' }),
+      })
+      .first();
+    return Object.values(row ?? {})
+      .map(v => {
+        if (v === null || v === undefined) return '';
+        // Timestamps come back as Date (PostgreSQL) or epoch ms (SQLite).
+        return typeof v === 'number' || /^\d+$/.test(String(v))
+          ? String(v)
+          : String(toDate(v as Date | string).getTime());
+      })
+      .join('.');
+  }
+}
