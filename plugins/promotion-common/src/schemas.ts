@@ -177,3 +177,29 @@ export const releaseHoldRequestSchema = z
 export const markArtifactBadRequestSchema = z
   .object({ reason: requiredReason })
   .strict();
+
+/*
+ * Request bodies as the frontend client sends them and the backend parses
+ * them: inferred from the schemas above, so there is one definition.
+ */
+
+/** Body of an approval or a rejection. */
+export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
+/** Body of a manual rollback of one environment (`targetDigest` absent: the warm previous artifact). */
+export type RollbackRequest = z.infer<typeof rollbackRequestSchema>;
+/** Body of a stop-the-line freeze (`allServices`: every service in the environment). */
+export type CreateFreezeRequest = z.infer<typeof freezeRequestSchema>;
+/** Body of a confirmation of an automatic rollback. */
+export type ConfirmRollbackRequest = z.infer<
+  typeof confirmRollbackRequestSchema
+>;
+/** Body of an override of an automatic rollback: why the artifact goes back in. */
+export type OverrideRollbackRequest = z.infer<
+  typeof overrideRollbackRequestSchema
+>;
+/** Body of a hold release. */
+export type ReleaseHoldRequest = z.infer<typeof releaseHoldRequestSchema>;
+/** Body of a bad mark on an artifact. */
+export type MarkArtifactBadRequest = z.infer<
+  typeof markArtifactBadRequestSchema
+>;

@@ -1,5 +1,13 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  ConfirmRollbackRequest,
+  CreateFreezeRequest,
+  DecisionRequest,
+  OverrideRollbackRequest,
+  ReleaseHoldRequest,
+  RollbackRequest,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type {
   AuditEvent,
   Deployment,
   DoraMetrics,
@@ -9,6 +17,17 @@ import type {
   Promotion,
   RollbackView,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
+
+// The request bodies are the zod-inferred types of promotion-common, the
+// same the backend parses; re-exported so the client's API names them.
+export type {
+  ConfirmRollbackRequest,
+  CreateFreezeRequest,
+  DecisionRequest,
+  OverrideRollbackRequest,
+  ReleaseHoldRequest,
+  RollbackRequest,
+};
 
 /** Paging of a list endpoint. */
 export interface PageOptions {
@@ -28,37 +47,11 @@ export interface ListEventsOptions extends PageOptions {
   kind?: string;
 }
 
-/** Body of a manual rollback of one environment. */
-export interface RollbackRequest {
-  environment: string;
-  reason: string;
-  /** The digest to return to; the backend picks the warm previous artifact when absent. */
-  targetDigest?: string;
-}
-
 /** What the backend accepted for a rollback. */
 export interface RollbackResponse {
   promotionId: string;
   targetDigest: string;
   targetVersion?: string;
-}
-
-/** Body of a stop-the-line freeze. */
-export interface CreateFreezeRequest {
-  environment: string;
-  reason: string;
-  /** Freeze the environment for every service, not only this one. */
-  allServices?: boolean;
-}
-
-/** Body of a confirmation of an automatic rollback. */
-export interface ConfirmRollbackRequest {
-  comment?: string;
-}
-
-/** Body of an override of an automatic rollback: why the artifact goes back in. */
-export interface OverrideRollbackRequest {
-  comment: string;
 }
 
 /** What the backend accepted for an override: the promotion redeploying the artifact. */
@@ -93,12 +86,12 @@ export interface PromotionApi {
   /** Approve a promotion waiting on its approval gate. */
   approvePromotion(
     promotionId: string,
-    options?: { comment?: string },
+    options?: DecisionRequest,
   ): Promise<Promotion>;
   /** Reject a promotion waiting on its approval gate. */
   rejectPromotion(
     promotionId: string,
-    options?: { comment?: string },
+    options?: DecisionRequest,
   ): Promise<Promotion>;
   /** Roll one environment back to an earlier artifact. */
   rollback(
@@ -127,7 +120,7 @@ export interface PromotionApi {
   releaseHold(
     entityRef: string,
     holdId: string,
-    options?: { reason?: string },
+    options?: ReleaseHoldRequest,
   ): Promise<void>;
   /** Stop the line: no promotions into the environment until lifted. */
   createFreeze(

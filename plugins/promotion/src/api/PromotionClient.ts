@@ -14,12 +14,14 @@ import type {
 import {
   ConfirmRollbackRequest,
   CreateFreezeRequest,
+  DecisionRequest,
   ListDeploymentsOptions,
   ListEventsOptions,
   ListRollbacksOptions,
   OverrideRollbackRequest,
   OverrideRollbackResponse,
   PromotionApi,
+  ReleaseHoldRequest,
   RollbackRequest,
   RollbackResponse,
 } from './PromotionApi';
@@ -97,7 +99,7 @@ export class PromotionClient implements PromotionApi {
 
   async approvePromotion(
     promotionId: string,
-    options: { comment?: string } = {},
+    options: DecisionRequest = {},
   ): Promise<Promotion> {
     return this.post(
       `/v1/promotions/${encodeURIComponent(promotionId)}/approve`,
@@ -107,7 +109,7 @@ export class PromotionClient implements PromotionApi {
 
   async rejectPromotion(
     promotionId: string,
-    options: { comment?: string } = {},
+    options: DecisionRequest = {},
   ): Promise<Promotion> {
     return this.post(
       `/v1/promotions/${encodeURIComponent(promotionId)}/reject`,
@@ -156,7 +158,7 @@ export class PromotionClient implements PromotionApi {
   async releaseHold(
     entityRef: string,
     holdId: string,
-    options: { reason?: string } = {},
+    options: ReleaseHoldRequest = {},
   ): Promise<void> {
     await this.post(
       `${servicePath(entityRef)}/holds/${encodeURIComponent(holdId)}/release`,
