@@ -34,6 +34,7 @@ import { readPipelines } from './config/pipelines';
 import { readReadCacheTtlMs } from './config/readCache';
 import { ViewStore } from './database/ViewStore';
 import { DatabasePromotionStore } from './database/DatabasePromotionStore';
+import { OverviewStore } from './database/OverviewStore';
 import { EngineMetrics } from './engine/EngineMetrics';
 import { PromotionEngine } from './engine/PromotionEngine';
 import { connectReplicaWakeups } from './engine/replicaWakeups';
@@ -251,6 +252,10 @@ export const promotionPlugin = createBackendPlugin({
             userInfo: deps.userInfo,
             health: deps.rootHealth,
             calendars,
+            overview: {
+              store: new OverviewStore(await deps.database.getClient()),
+              pipelines,
+            },
             logger,
             store,
             views: new ViewStore(await deps.database.getClient()),

@@ -315,3 +315,47 @@ export interface Page<T> {
   nextCursor?: string;
   totalCount: number;
 }
+
+/** A promotion as the org-wide overview lists it. */
+export interface OverviewPromotion {
+  id: string;
+  entityRef: string;
+  fromEnvironment?: string;
+  toEnvironment: string;
+  artifact: { digest: string; version: string; author?: string };
+  createdAt: string;
+  /** Gates not passed yet, by name. */
+  waitingOn: string[];
+}
+
+/** Something moving through a lane: a promotion waiting on gates, or a deployment under way. */
+export interface OverviewMovement {
+  entityRef: string;
+  environment: string;
+  artifact: { digest: string; version: string };
+  /** `waiting`: a promotion into the environment waits on gates; else the deployment's state. */
+  stage: 'waiting' | 'queued' | 'deploying' | 'soaking';
+  since: string;
+  /** For `waiting`: the gates not passed yet. */
+  waitingOn?: string[];
+}
+
+/** A freeze calendar and the environments whose window gate reads it. */
+export interface OverviewCalendar extends LaneCalendar {
+  /** `<pipeline>/<environment>` of each environment the calendar guards. */
+  environments: string[];
+}
+
+/** Across every service the caller may read: what needs a person, what is stopped, what moves. */
+export interface PromotionOverview {
+  generatedAt: string;
+  /** Promotions waiting for the signed-in user's approval (one they may give). */
+  approvals: OverviewPromotion[];
+  /** Stop-the-line freezes in force (`entityRef` absent: every service). */
+  stoppedLines: Freeze[];
+  /** Calendars of window gates, frozen now or not, with their next freeze. */
+  calendars: OverviewCalendar[];
+  inFlight: OverviewMovement[];
+  /** Rollbacks of the last 7 days, newest first, with time to recover. */
+  rollbacks: RollbackView[];
+}

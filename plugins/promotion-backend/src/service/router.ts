@@ -41,6 +41,9 @@ import { buildPipelineView } from '../views/pipelineView';
 import { ServiceResolver, serviceRefFromPath } from './ServiceResolver';
 import { parseInput, validateIdParams } from './validation';
 import { Calendars } from '../gates/window';
+import { OverviewStore } from '../database/OverviewStore';
+import { Pipelines } from '../config/pipelines';
+import { mountOverviewRoutes } from './overviewRoutes';
 
 /** What the router needs. */
 export interface RouterOptions {
@@ -69,6 +72,8 @@ export interface RouterOptions {
   health?: RootHealthService;
   /** Freeze calendars, so each lane shows its next freeze; none by default. */
   calendars?: Calendars;
+  /** The org-wide overview's reads and the pipelines it judges approvals by; no `/v1/overview` without them. */
+  overview?: { store: OverviewStore; pipelines: Pipelines };
   clock?: () => Date;
 }
 
@@ -325,6 +330,19 @@ export async function createRouter(
       );
     },
   });
+
+  if (options.overview) {
+    mountOverviewRoutes(router, {
+      httpAuth,
+      permissions,
+      userInfo: options.userInfo,
+      store,
+      overview: options.overview.store,
+      pipelines: options.overview.pipelines,
+      calendars: options.calendars ?? new Map(),
+      clock,
+    });
+  }
 
   router.get('/v1/services/:kind/:namespace/:name/events', async (req, res) => {
     const caller = await callerOf(httpAuth, req);
