@@ -90,7 +90,15 @@ async function main() {
         mine ? lane.current.state : gate ? `waiting(${gate})` : '-'
       }`;
     });
-    const line = lanes.join('  ');
+    // A soak breach says what crossed its threshold; print it once per change.
+    const breach = pipeline.environments
+      .flatMap(lane =>
+        lane.promotion?.artifact.digest === digest ? lane.promotion.gates : [],
+      )
+      .find(g => g.gate === 'soak' && g.reason.startsWith('breach'));
+    const line = `${lanes.join('  ')}${
+      breach ? `\n  soak ${breach.reason}` : ''
+    }`;
     if (line !== last) console.log(line);
     last = line;
     const staging = pipeline.environments.find(l => l.name === 'staging');

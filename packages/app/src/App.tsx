@@ -18,6 +18,7 @@ import { createApp } from '@backstage/app-defaults';
 import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
+import { PromotionsPage } from '@promotion-pipeline/backstage-plugin-promotion';
 
 const app = createApp({
   apis,
@@ -43,6 +44,7 @@ const routes = (
     </Route>
     <Route path="/settings" element={<UserSettingsPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
+    <Route path="/promotions" element={<PromotionsPage />} />
   </FlatRoutes>
 );
 

@@ -3,6 +3,11 @@
  *
  * @packageDocumentation
  */
-export { promotionPlugin, EntityPromotionContent } from './plugin';
+export {
+  promotionPlugin,
+  EntityPromotionContent,
+  EntityPromotionOverviewCard,
+  PromotionsPage,
+} from './plugin';
 export { isPromotionAvailable } from './isPromotionAvailable';
 export * from './api';

@@ -1,3 +1,8 @@
 import { createRouteRef } from '@backstage/core-plugin-api';
 
 export const rootRouteRef = createRouteRef({ id: 'promotion' });
+
+/** The org-wide Promotions page. */
+export const promotionsPageRouteRef = createRouteRef({
+  id: 'promotion:promotions-page',
+});

@@ -20,6 +20,7 @@ import {
   type Deployment,
   type DeploymentState,
   type PipelineView,
+  type PromotionOverview,
   type RollbackView,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionApi, promotionApiRef } from '../api';
@@ -265,6 +266,77 @@ export function pipelineWithAutoRollback(
   return pipeline;
 }
 
+/** An org-wide overview with one of everything. */
+export function overviewFixture(): PromotionOverview {
+  return {
+    generatedAt: new Date().toISOString(),
+    approvals: [
+      {
+        id: 'p-approve',
+        entityRef: 'component:default/payments',
+        fromEnvironment: 'staging',
+        toEnvironment: 'prod',
+        artifact: { digest: digest('d'), version: '2.1.0', author: AUTHOR },
+        createdAt: minutesAgo(12),
+        waitingOn: ['approval'],
+      },
+    ],
+    stoppedLines: [
+      {
+        id: 'f-1',
+        entityRef: ENTITY_REF,
+        environment: 'prod',
+        reason: 'INC-42 payment outage',
+        createdBy: 'user:default/carol',
+        createdAt: minutesAgo(30),
+      },
+      {
+        id: 'f-2',
+        environment: 'staging',
+        reason: 'Load test',
+        createdBy: 'user:default/carol',
+        createdAt: minutesAgo(5),
+      },
+    ],
+    calendars: [
+      {
+        name: 'prod-calendar',
+        timezone: 'Europe/Berlin',
+        environments: ['standard/prod'],
+        frozen: {
+          rule: 'on-call-handoff',
+          reason: 'On-call handoff hour',
+          until: '2026-12-07T09:00:00.000Z',
+        },
+        nextFreeze: {
+          rule: 'friday-afternoon',
+          reason: 'No Friday-afternoon deploys',
+          start: '2026-12-11T14:00:00.000Z',
+          end: '2026-12-11T23:00:00.000Z',
+        },
+      },
+    ],
+    inFlight: [
+      {
+        entityRef: 'component:default/payments',
+        environment: 'prod',
+        artifact: { digest: digest('d'), version: '2.1.0' },
+        stage: 'waiting',
+        since: minutesAgo(12),
+        waitingOn: ['approval'],
+      },
+      {
+        entityRef: ENTITY_REF,
+        environment: 'staging',
+        artifact: { digest: digest('e'), version: '1.5.0' },
+        stage: 'soaking',
+        since: minutesAgo(1),
+      },
+    ],
+    rollbacks: [{ ...autoRollbackFixture(), mttrSeconds: 7.5 }],
+  };
+}
+
 /** A PromotionApi whose every method is a jest mock, answering with the fixtures. */
 export function fakePromotionApi(
   pipeline: PipelineView = pipelineFixture(),
@@ -302,6 +374,7 @@ export function fakePromotionApi(
     }),
     overrideRollback: async () => ({ promotionId: 'p-3' }),
     listRollbacks: async () => ({ items: [autoRollbackFixture()] }),
+    getOverview: async () => overviewFixture(),
   };
   for (const key of Object.keys(api) as Array<keyof PromotionApi>) {
     (api as any)[key] = jest.fn(api[key] as (...args: any[]) => any);

@@ -15,6 +15,7 @@ import type {
   Page,
   PipelineView,
   Promotion,
+  PromotionOverview,
   RollbackView,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
@@ -129,6 +130,8 @@ export interface PromotionApi {
   ): Promise<Freeze>;
   /** Lift a stop-the-line freeze. */
   liftFreeze(freezeId: string): Promise<void>;
+  /** Across the services the signed-in user may read: approvals for them, freezes, what moves, rollbacks. */
+  getOverview(): Promise<PromotionOverview>;
 }
 
 /** API reference of {@link PromotionApi}. */

@@ -58,6 +58,22 @@ describe('PromotionClient', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('gets the org-wide overview', async () => {
+    const overview = {
+      generatedAt: '2026-12-06T12:00:00.000Z',
+      approvals: [],
+      stoppedLines: [],
+      calendars: [],
+      inFlight: [],
+      rollbacks: [],
+    };
+    const seen = record('get', `${baseUrl}/v1/overview`, () =>
+      HttpResponse.json(overview),
+    );
+    await expect(createClient().getOverview()).resolves.toEqual(overview);
+    expect(seen.map(s => s.url.search)).toEqual(['']);
+  });
+
   it('sends deployment filters as query parameters', async () => {
     const seen = record('get', `${service}/deployments`, () =>
       HttpResponse.json({ items: [], totalCount: 0 }),

@@ -9,6 +9,7 @@ import type {
   Page,
   PipelineView,
   Promotion,
+  PromotionOverview,
   RollbackView,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import {
@@ -57,6 +58,10 @@ export class PromotionClient implements PromotionApi {
 
   async getPipeline(entityRef: string): Promise<PipelineView> {
     return this.request(`${servicePath(entityRef)}/pipeline`);
+  }
+
+  async getOverview(): Promise<PromotionOverview> {
+    return this.request('/v1/overview');
   }
 
   async listDeployments(

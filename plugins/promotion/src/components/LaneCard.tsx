@@ -7,6 +7,7 @@ import type {
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { AutoRollbackPanel } from './AutoRollbackPanel';
 import { BurnRateIndicator } from './BurnRateIndicator';
+import { CalendarNote } from './CalendarNote';
 import { DeploymentSummary } from './DeploymentSummary';
 import { EnvironmentVariables } from './EnvironmentVariables';
 import { HoldList } from './HoldList';
@@ -48,6 +49,7 @@ export const LaneCard = ({
     {lane.freezes.length > 0 && (
       <Chip size="small" color="secondary" label="frozen" />
     )}
+    {lane.calendar && <CalendarNote calendar={lane.calendar} />}
     {lane.current ? (
       <DeploymentSummary deployment={lane.current} label="Current" />
     ) : (

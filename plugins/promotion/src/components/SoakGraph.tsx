@@ -1,4 +1,4 @@
-import { Box, Typography } from '@material-ui/core';
+import { Box, LinearProgress, Typography } from '@material-ui/core';
 import { useTheme } from '@material-ui/core/styles';
 import {
   CartesianGrid,
@@ -100,13 +100,31 @@ export const SoakGraph = ({
     saturation: theme.palette.warning.main,
   };
   const present = SIGNALS.filter(s => rows.some(r => r[s] !== undefined));
-  const elapsed = Math.max(0, now - new Date(soak.startedAt).getTime());
+  const startedAt = new Date(soak.startedAt).getTime();
+  const elapsed = Math.min(Math.max(0, now - startedAt), soak.requiredMs);
+  const breachAt = soak.lastBreach && new Date(soak.lastBreach.at).getTime();
   return (
     <Box role="figure" aria-label={`Soak of ${environment}`}>
       <Typography variant="body2" color="textSecondary">
-        Soaking {formatDuration(Math.min(elapsed, soak.requiredMs))} of{' '}
-        {formatDuration(soak.requiredMs)}
+        {soak.kind === 'time' ? 'Time-only soak' : 'Soak window'}{' '}
+        {formatDuration(elapsed)} of {formatDuration(soak.requiredMs)}
+        {soak.kind === 'time' ? ' (samples shown, not judged)' : ''}
       </Typography>
+      <LinearProgress
+        variant="determinate"
+        value={soak.requiredMs > 0 ? (100 * elapsed) / soak.requiredMs : 100}
+        aria-label={`Soak progress of ${environment}`}
+      />
+      {soak.lastBreach && (
+        <Typography
+          variant="caption"
+          color="error"
+          component="p"
+          data-testid="soak-breach"
+        >
+          Window restarted by a breach: {soak.lastBreach.reason}
+        </Typography>
+      )}
       <ResponsiveContainer
         width="100%"
         height={180}
@@ -149,6 +167,28 @@ export const SoakGraph = ({
               isAnimationActive={false}
             />
           ))}
+          <ReferenceLine
+            yAxisId="ratio"
+            x={startedAt}
+            stroke={theme.palette.text.secondary}
+            strokeDasharray="2 2"
+            ifOverflow="extendDomain"
+            label={{ value: 'window', position: 'insideTopLeft', fontSize: 10 }}
+          />
+          {breachAt !== undefined && (
+            <ReferenceLine
+              yAxisId="ratio"
+              x={breachAt}
+              stroke={theme.palette.error.main}
+              ifOverflow="extendDomain"
+              label={{
+                value: 'breach',
+                position: 'insideTopRight',
+                fontSize: 10,
+                fill: theme.palette.error.main,
+              }}
+            />
+          )}
           {present.map(signal => {
             const threshold = soak.thresholds[signal];
             return threshold === undefined ? null : (

@@ -20,6 +20,7 @@ import {
   Link,
 } from '@backstage/core-components';
 import MenuIcon from '@material-ui/icons/Menu';
+import PromotionsIcon from '@material-ui/icons/DoubleArrow';
 import { MyGroupsSidebarItem } from '@backstage/plugin-org';
 import GroupIcon from '@material-ui/icons/People';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
@@ -59,6 +60,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
       <SidebarGroup label="Menu" icon={<MenuIcon />}>
         {/* Global nav, not org-specific */}
         <SidebarItem icon={HomeIcon} to="catalog" text="Home" />
+        <SidebarItem icon={PromotionsIcon} to="promotions" text="Promotions" />
         <MyGroupsSidebarItem
           singularTitle="My Group"
           pluralTitle="My Groups"

@@ -20,7 +20,11 @@ import {
   EntityMembersListCard,
   EntityOwnershipCard,
 } from '@backstage/plugin-org';
-import { EntityPromotionContent } from '@promotion-pipeline/backstage-plugin-promotion';
+import {
+  EntityPromotionContent,
+  EntityPromotionOverviewCard,
+  isPromotionAvailable,
+} from '@promotion-pipeline/backstage-plugin-promotion';
 
 const entityWarningContent = (
   <>
@@ -57,6 +61,13 @@ const overviewContent = (
     <Grid item md={6} xs={12}>
       <EntityLinksCard />
     </Grid>
+    <EntitySwitch>
+      <EntitySwitch.Case if={isPromotionAvailable}>
+        <Grid item md={6} xs={12}>
+          <EntityPromotionOverviewCard />
+        </Grid>
+      </EntitySwitch.Case>
+    </EntitySwitch>
     <Grid item xs={12}>
       <EntityHasSubcomponentsCard />
     </Grid>
