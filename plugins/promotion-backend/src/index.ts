@@ -5,3 +5,4 @@
  */
 export { promotionPlugin as default } from './plugin';
 export { migrateUnderLock } from './database/migrations';
+export type { ApplyMigrationsOptions } from './database/migrations';

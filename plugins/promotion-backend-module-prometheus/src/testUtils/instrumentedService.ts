@@ -12,7 +12,7 @@ export interface ServiceTraffic {
 }
 
 /**
- * Of every request: half took <= 0.1 s, 90% <= 0.25 s, all <= 0.5 s. Linear
+ * Of every request: half took at most 0.1 s, 90% at most 0.25 s, all at most 0.5 s. Linear
  * interpolation in the (0.25, 0.5] bucket puts p95 at exactly 0.375 s.
  */
 export const LATENCY_BUCKETS: ReadonlyArray<[string, number]> = [

@@ -28,7 +28,7 @@ const HELD = Symbol.for(
   '@promotion-pipeline/backstage-plugin-promotion-backend/migrationLocks',
 );
 
-/** Options of {@link applyDatabaseMigrations}. */
+/** Options of applyDatabaseMigrations and migrateUnderLock. */
 export interface ApplyMigrationsOptions {
   /** Total time to wait for a lock another process holds; 60 s by default. */
   maxWaitMs?: number;
