@@ -31,6 +31,15 @@ scripts/yarn install --immutable
 echo "== type check"
 scripts/yarn tsc
 
+echo "== OpenAPI: spec valid, generated typed router up to date"
+node scripts/generate-openapi-router.js --check plugins/promotion-backend
+# repo-tools imports the generated router.ts: load it through the CLI's transform.
+NODE_OPTIONS="--require $PWD/node_modules/@backstage/cli/config/nodeTransform.cjs" \
+  scripts/yarn backstage-repo-tools repo schema openapi validate
+
+echo "== API reports (a change to the public surface updates report*.api.md)"
+scripts/yarn build:api-reports:check
+
 echo "== lint"
 scripts/yarn lint:all
 

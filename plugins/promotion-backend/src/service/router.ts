@@ -6,7 +6,6 @@ import {
   RootHealthService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { NotFoundError } from '@backstage/errors';
 import {
   digestSchema,
@@ -22,7 +21,7 @@ import { PromotionStore } from '../database/PromotionStore';
 import { SERVING_DEPLOYMENT_STATES } from '../domain/states';
 import { PromotionEngine } from '../engine/PromotionEngine';
 import { createRefusalRecorder } from '../commands/refusals';
-import { loadOpenApiSpec } from '../schema/spec';
+import { createOpenApiRouter } from '../schema/openapi/generated/router';
 import { audited, callerOf, createAuthorizedService } from './access';
 import { SoakSampleStore } from '../metrics';
 import { mountDecisionRoutes } from './decisionRoutes';
@@ -101,10 +100,10 @@ export async function createRouter(
     recordRefusal,
     options.readCacheTtlMs,
   );
-  const router = createValidatedOpenApiRouter(loadOpenApiSpec(), {
+  const router = await createOpenApiRouter({
     // Status callbacks are verified over the body bytes as sent.
     middleware: [jsonKeepingRawBody()],
-  }) as unknown as express.Router;
+  });
   validateIdParams(router);
 
   // Ready only once the whole backend started (every plugin and module
