@@ -2,6 +2,22 @@ import { HumanDuration } from '@backstage/types';
 
 export interface Config {
   promotion?: {
+    alertSources?: {
+      /**
+       * Reads firing alerts from Prometheus Alertmanager (API v2) for the
+       * incident gate: an environment whose gate names `source: alertmanager`
+       * stops promotions while a matching alert fires.
+       */
+      alertmanager?: {
+        /**
+         * Base URL of Alertmanager, including any route prefix, e.g.
+         * http://alertmanager:9093; `/api/v2/alerts` is appended.
+         */
+        url: string;
+        /** How long one read may take; keep it under the gate timeout. Default 5 seconds. */
+        timeout?: HumanDuration | string;
+      };
+    };
     pagers?: {
       /** Sends promotion pages to Prometheus Alertmanager as alerts (API v2). */
       alertmanager?: {

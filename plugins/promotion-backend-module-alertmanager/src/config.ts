@@ -4,7 +4,8 @@ import { durationToMilliseconds } from '@backstage/types';
 /** Where the Alertmanager pager's settings live in app-config. */
 export const ALERTMANAGER_CONFIG_KEY = 'promotion.pagers.alertmanager';
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** Default time one request to Alertmanager may take. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_AUTO_RESOLVE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 // Alertmanager rejects alerts whose label names do not match this.
@@ -24,15 +25,17 @@ export interface AlertmanagerPagerSettings {
   labels: Record<string, string>;
 }
 
-function readDurationMs(
+/** Reads a positive duration under `base`; throws naming the key. */
+export function readDurationMs(
   config: Config,
   key: string,
   fallbackMs: number,
+  base: string = ALERTMANAGER_CONFIG_KEY,
 ): number {
   if (!config.has(key)) {
     return fallbackMs;
   }
-  const label = `${ALERTMANAGER_CONFIG_KEY}.${key}`;
+  const label = `${base}.${key}`;
   let ms: number;
   try {
     ms = durationToMilliseconds(readDurationFromConfig(config, { key }));
@@ -45,8 +48,12 @@ function readDurationMs(
   return ms;
 }
 
-function readUrl(config: Config): string {
-  const label = `${ALERTMANAGER_CONFIG_KEY}.url`;
+/** Reads the http(s) base URL of Alertmanager under `base`; throws naming the key. */
+export function readUrl(
+  config: Config,
+  base: string = ALERTMANAGER_CONFIG_KEY,
+): string {
+  const label = `${base}.url`;
   const value = config.getOptionalString('url')?.trim();
   if (!value) {
     throw new Error(

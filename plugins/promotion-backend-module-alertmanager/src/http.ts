@@ -40,13 +40,41 @@ export async function postJson(
       body: await response.text(),
     };
   } catch (error) {
-    if (isError(error) && error.name === 'TimeoutError') {
-      throw new Error(`${target} did not answer within ${timeoutMs} ms`, {
-        cause: error,
-      });
-    }
-    throw new Error(`Could not reach ${target}: ${describe(error)}`, {
+    throw failure(error, target, timeoutMs);
+  }
+}
+
+/**
+ * GETs a URL expecting JSON. Throws a clear error when the server cannot be
+ * reached or does not answer in time; any HTTP status is returned.
+ */
+export async function getJson(
+  url: string,
+  timeoutMs: number,
+  target: string,
+): Promise<HttpAnswer> {
+  try {
+    const response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      body: await response.text(),
+    };
+  } catch (error) {
+    throw failure(error, target, timeoutMs);
+  }
+}
+
+function failure(error: unknown, target: string, timeoutMs: number): Error {
+  if (isError(error) && error.name === 'TimeoutError') {
+    return new Error(`${target} did not answer within ${timeoutMs} ms`, {
       cause: error,
     });
   }
+  return new Error(`Could not reach ${target}: ${describe(error)}`, {
+    cause: error,
+  });
 }

@@ -1,5 +1,6 @@
 /**
- * Promotion pager that posts alerts to Prometheus Alertmanager.
+ * Prometheus Alertmanager for promotions: a pager that posts alerts to it, and
+ * an alert source the incident gate reads firing alerts from.
  *
  * @packageDocumentation
  */
@@ -14,3 +15,9 @@ export {
   readAlertmanagerPagerSettings,
   type AlertmanagerPagerSettings,
 } from './config';
+export { AlertmanagerAlertSource } from './AlertmanagerAlertSource';
+export {
+  ALERT_SOURCE_CONFIG_KEY,
+  readAlertmanagerSourceSettings,
+  type AlertmanagerSourceSettings,
+} from './alertSourceConfig';

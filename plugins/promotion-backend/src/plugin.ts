@@ -16,6 +16,8 @@ import {
   promotionGatesExtensionPoint,
   promotionMetricsProvidersExtensionPoint,
   promotionPagersExtensionPoint,
+  promotionAlertSourcesExtensionPoint,
+  AlertSource,
   readGateTimeoutMs,
 } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { promotionClockServiceRef } from './clock/clock';
@@ -44,6 +46,8 @@ import { createBuiltInGates, validateWindowGates } from './gates/builtIn';
 import { GateRegistry } from './gates/GateRegistry';
 import { readCalendars } from './gates/window';
 import { createSoakGate, validateSoakGates } from './gates/soak';
+import { createIncidentGate, validateIncidentGates } from './gates/incident';
+import { IncidentFreezeStore } from './database/IncidentFreezeStore';
 import {
   DatabaseSoakSampleStore,
   PUSH_SOURCE,
@@ -64,6 +68,7 @@ export const promotionPlugin = createBackendPlugin({
     const moduleGates: Gate[] = [];
     const metricsProviders = new Map<string, MetricsProvider>();
     const pagers = new Map<string, Pager>();
+    const alertSources = new Map<string, AlertSource>();
     env.registerExtensionPoint(promotionDeployersExtensionPoint, {
       addDeployer(name, deployer) {
         if (deployers.has(name)) {
@@ -85,6 +90,14 @@ export const promotionPlugin = createBackendPlugin({
     env.registerExtensionPoint(promotionPagersExtensionPoint, {
       addPager(name, pager) {
         pagers.set(name, pager);
+      },
+    });
+    env.registerExtensionPoint(promotionAlertSourcesExtensionPoint, {
+      addAlertSource(name, source) {
+        if (alertSources.has(name)) {
+          throw new Error(`Alert source '${name}' is already registered`);
+        }
+        alertSources.set(name, source);
       },
     });
 
@@ -133,6 +146,10 @@ export const promotionPlugin = createBackendPlugin({
         for (const gate of [
           ...createBuiltInGates({ store, calendars }),
           createSoakGate({ providers: metricsProviders, samples: soakSamples }),
+          createIncidentGate({
+            sources: alertSources,
+            freezes: new IncidentFreezeStore(await deps.database.getClient()),
+          }),
           ...moduleGates,
         ]) {
           gates.add(gate);
@@ -144,6 +161,7 @@ export const promotionPlugin = createBackendPlugin({
         validateWindowGates(pipelines, calendars);
         validateApprovalGates(pipelines);
         validateSoakGates(pipelines, metricsProviders.keys());
+        validateIncidentGates(pipelines, alertSources.keys());
         validateSloProviders(pipelines, metricsProviders.keys());
         const soakRetentionMs = readSoakSampleRetentionMs(config);
         const gateTimeoutMs = readGateTimeoutMs(config);

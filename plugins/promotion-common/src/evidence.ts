@@ -106,6 +106,25 @@ export type MigrationEvidence = {
 /** `hold`: the hold that keeps automation from promoting into the environment. */
 export type HoldEvidence = { holdId: string };
 
+/** An alert the incident gate found firing. */
+export type IncidentAlert = {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  startsAt: string;
+  summary?: string;
+  url?: string;
+};
+
+/** `incident`: the alert source asked, the matchers sent, and the alerts firing (none: open). */
+export type IncidentEvidence = {
+  source: string;
+  matchers: string[];
+  alerts: IncidentAlert[];
+  /** Set when the source could not be read: promotions stay stopped. */
+  errored?: true;
+};
+
 /** Evidence of each built-in gate, by gate name. */
 export type GateEvidenceMap = {
   tests: TestsEvidence;
@@ -115,6 +134,7 @@ export type GateEvidenceMap = {
   approval: ApprovalEvidence;
   migration: MigrationEvidence;
   hold: HoldEvidence;
+  incident: IncidentEvidence;
 };
 
 /** The name of a built-in gate, whose evidence has a type. */
@@ -129,6 +149,7 @@ export const BUILT_IN_GATE_NAMES: readonly BuiltInGateName[] = [
   'approval',
   'migration',
   'hold',
+  'incident',
 ];
 
 /** A gate result's evidence with the type of its gate; modules' gates stay free-form. */

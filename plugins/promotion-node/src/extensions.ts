@@ -1,4 +1,5 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import type { AlertSource } from './alerts';
 import type { Deployer } from './deployer';
 import type { Gate } from './gate';
 import type { MetricsProvider } from './metrics';
@@ -46,4 +47,15 @@ export interface PromotionPagersExtensionPoint {
 export const promotionPagersExtensionPoint =
   createExtensionPoint<PromotionPagersExtensionPoint>({
     id: 'promotion.pagers',
+  });
+
+/** Lets backend modules add alert sources, which environments name for the incident gate. */
+export interface PromotionAlertSourcesExtensionPoint {
+  addAlertSource(name: string, source: AlertSource): void;
+}
+
+/** Extension point for alert sources. */
+export const promotionAlertSourcesExtensionPoint =
+  createExtensionPoint<PromotionAlertSourcesExtensionPoint>({
+    id: 'promotion.alert-sources',
   });

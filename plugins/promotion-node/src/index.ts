@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+export * from './alerts';
 export * from './deployer';
 export * from './gate';
 export * from './metrics';

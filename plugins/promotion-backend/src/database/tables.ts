@@ -95,3 +95,15 @@ export interface EventRow {
   details: string;
   at: Date | string;
 }
+
+/** Row of `promotion_incident_freezes`. */
+export interface IncidentFreezeRow {
+  entity_ref: string;
+  environment: string;
+  source: string;
+  reason: string;
+  /** JSON list of IncidentAlert. */
+  alerts: string;
+  started_at: Date | string;
+  updated_at: Date | string;
+}
