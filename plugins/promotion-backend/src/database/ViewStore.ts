@@ -25,12 +25,16 @@ export class ViewStore {
     const rows = await this.db<DeploymentRow>('promotion_deployments')
       .where({ entity_ref: entityRef })
       .whereIn('environment', environments)
-      .whereIn('state', LIVE_STATES)
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ]);
-    return rows.map(deploymentFromRow);
+      .whereIn('state', LIVE_STATES);
+    // Sorted here: an ORDER BY would tempt the planner into walking the
+    // service's whole history in time order instead of the lane index.
+    return rows
+      .map(deploymentFromRow)
+      .sort(
+        (a, b) =>
+          b.createdAt.getTime() - a.createdAt.getTime() ||
+          (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+      );
   }
 
   /**

@@ -58,6 +58,36 @@ describe('PromotionClient', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('polls the pipeline with the ETag it holds and keeps the view on 304', async () => {
+    const first = {
+      entityRef,
+      pipeline: 'default',
+      environments: [],
+      recentDeployments: [],
+    };
+    const second = { ...first, pipeline: 'changed' };
+    const sent: Array<string | null> = [];
+    let current = { etag: 'W/"v1"', view: first };
+    server.use(
+      http.get(`${service}/pipeline`, ({ request }) => {
+        const held = request.headers.get('If-None-Match');
+        sent.push(held);
+        return held === current.etag
+          ? new HttpResponse(null, { status: 304 })
+          : HttpResponse.json(current.view, {
+              headers: { ETag: current.etag },
+            });
+      }),
+    );
+    const client = createClient();
+    await expect(client.getPipeline(entityRef)).resolves.toEqual(first);
+    await expect(client.getPipeline(entityRef)).resolves.toEqual(first);
+    current = { etag: 'W/"v2"', view: second };
+    await expect(client.getPipeline(entityRef)).resolves.toEqual(second);
+    await expect(client.getPipeline(entityRef)).resolves.toEqual(second);
+    expect(sent).toEqual([null, 'W/"v1"', 'W/"v1"', 'W/"v2"']);
+  });
+
   it('gets the org-wide overview', async () => {
     const overview = {
       generatedAt: '2026-12-06T12:00:00.000Z',

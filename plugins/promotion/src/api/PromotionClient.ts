@@ -46,10 +46,17 @@ function withQuery(
   return qs ? `${path}?${qs}` : path;
 }
 
+/** How many services' pipeline views the client holds for conditional polls. */
+const HELD_PIPELINES = 20;
+
 /** {@link PromotionApi} over HTTP. */
 export class PromotionClient implements PromotionApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
+  private readonly pipelines = new Map<
+    string,
+    { etag: string; view: PipelineView }
+  >();
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
@@ -57,7 +64,27 @@ export class PromotionClient implements PromotionApi {
   }
 
   async getPipeline(entityRef: string): Promise<PipelineView> {
-    return this.request(`${servicePath(entityRef)}/pipeline`);
+    const path = `${servicePath(entityRef)}/pipeline`;
+    const held = this.pipelines.get(path);
+    const baseUrl = await this.discoveryApi.getBaseUrl('promotion');
+    // The tab polls: the view held is sent back by its ETag, and a 304 says
+    // it is still what the server would answer.
+    const res = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      headers: held ? { 'If-None-Match': held.etag } : {},
+    });
+    if (res.status === 304 && held) return held.view;
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    const view = (await res.json()) as PipelineView;
+    const etag = res.headers.get('ETag');
+    this.pipelines.delete(path);
+    if (etag) {
+      this.pipelines.set(path, { etag, view });
+      // A few services' views at most: the oldest goes first.
+      if (this.pipelines.size > HELD_PIPELINES) {
+        this.pipelines.delete(this.pipelines.keys().next().value!);
+      }
+    }
+    return view;
   }
 
   async getOverview(): Promise<PromotionOverview> {
