@@ -15,7 +15,10 @@ import {
   promotionReadPermission,
   sameEntityRef,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
-import type { Request } from 'express';
+import type { Request as ExpressRequest } from 'express';
+
+// Any route's request: the typed router narrows params, query and body.
+type Request = ExpressRequest<any, any, any, any>;
 import type { RecordRefusal } from '../commands/refusals';
 import { ReadCache } from './ReadCache';
 import type { ResolvedService, ServiceResolver } from './ServiceResolver';

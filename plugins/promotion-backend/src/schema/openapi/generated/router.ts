@@ -440,6 +440,22 @@ export const spec = {
       },
     },
     responses: {
+      StatusResponse: {
+        description: 'What was done',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                status: {
+                  type: 'string',
+                },
+              },
+              required: ['status'],
+            },
+          },
+        },
+      },
       ErrorResponse: {
         description: 'A Backstage error body',
         content: {
@@ -574,7 +590,7 @@ export const spec = {
         },
         responses: {
           '201': {
-            description: 'Stored',
+            $ref: '#/components/responses/StatusResponse',
           },
           '400': {
             $ref: '#/components/responses/ErrorResponse',
@@ -1358,7 +1374,7 @@ export const spec = {
         },
         responses: {
           '200': {
-            description: 'Released',
+            $ref: '#/components/responses/StatusResponse',
           },
           '401': {
             $ref: '#/components/responses/ErrorResponse',
@@ -1505,7 +1521,7 @@ export const spec = {
         },
         responses: {
           '200': {
-            description: 'Marked',
+            $ref: '#/components/responses/StatusResponse',
           },
           '400': {
             $ref: '#/components/responses/ErrorResponse',

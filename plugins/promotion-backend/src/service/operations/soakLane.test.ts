@@ -5,13 +5,16 @@ import { NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
-import { readPipelines } from '../config/pipelines';
-import { applyDatabaseMigrations } from '../database/migrations';
-import { DatabaseSoakSampleStore } from '../metrics/DatabaseSoakSampleStore';
-import { ManualClock } from '../__testUtils__/clock';
-import { createTestDatabases, digestOf } from '../__testUtils__/databases';
-import { CurrentDeployment } from '../metrics/soakView';
-import { mountMetricsRoutes } from './metricsRoutes';
+import { readPipelines } from '../../config/pipelines';
+import { applyDatabaseMigrations } from '../../database/migrations';
+import { DatabaseSoakSampleStore } from '../../metrics/DatabaseSoakSampleStore';
+import { ManualClock } from '../../__testUtils__/clock';
+import { createTestDatabases, digestOf } from '../../__testUtils__/databases';
+import { CurrentDeployment } from '../../metrics/soakView';
+import { PromotionRouter } from './context';
+import { getSoak } from './getSoak';
+import { pushSoakSamples } from './pushSoakSamples';
+import { SoakLaneContext } from './soakLane';
 
 const CHECKOUT = 'component:default/checkout';
 const T0 = new Date('2026-11-23T12:00:00Z');
@@ -64,12 +67,12 @@ describe.each(databases.eachSupportedId())(
     ) {
       const router = express.Router();
       router.use(express.json());
-      mountMetricsRoutes(router, {
+      const context: SoakLaneContext = {
         httpAuth: mockServices.httpAuth({
           defaultCredentials: mockCredentials.none(),
         }),
         permissions: mockServices.permissions({ result: permission }),
-        samples: store,
+        soakSamples: store,
         resolveService: async entityRef => {
           if (entityRef !== CHECKOUT) {
             throw new NotFoundError(
@@ -80,8 +83,13 @@ describe.each(databases.eachSupportedId())(
         },
         currentDeployment: async (entityRef, environment) =>
           current.get(`${entityRef}|${environment}`),
-        now: clock.now,
-      });
+        clock: clock.now,
+      };
+      // The two soak operations on a plain router, without the spec's
+      // validator: this suite checks their own parsing and lookups.
+      const typed = router as unknown as PromotionRouter;
+      pushSoakSamples(typed, context);
+      getSoak(typed, context);
       const middleware = MiddlewareFactory.create({
         config: mockServices.rootConfig(),
         logger: mockServices.logger.mock(),
