@@ -295,6 +295,8 @@ async function startBackend({
   const child = spawn(
     process.execPath,
     [
+      // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the backend
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
       '--require',
       require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
       path.join(root, 'bench/lib/backend.ts'),

@@ -344,6 +344,7 @@ export class DatabasePromotionStore implements PromotionStore {
         lease_ticket: null,
         lease_expires_at: null,
         next_check_at: now,
+        wakes: 0,
         created_at: now,
         updated_at: now,
       };
@@ -400,28 +401,6 @@ export class DatabasePromotionStore implements PromotionStore {
     ).then(rows => rows.map(promotionFromRow));
   }
 
-  async releasePromotion(
-    id: string,
-    ticket: string,
-    nextCheckAt: Date,
-    evaluatedFrom?: Date,
-  ) {
-    await this.db('promotion_promotions')
-      .where({ id, lease_ticket: ticket })
-      .update({
-        lease_ticket: null,
-        lease_expires_at: null,
-        // A wake that arrived while we evaluated (an approval, a lifted
-        // freeze) must not be pushed back to the next regular check.
-        next_check_at: evaluatedFrom
-          ? this.db.raw(
-              'CASE WHEN next_check_at > ? THEN next_check_at ELSE ? END',
-              [evaluatedFrom, nextCheckAt],
-            )
-          : nextCheckAt,
-      });
-  }
-
   async countDue(now: Date) {
     const count = async (table: string, states: string[]) => {
       const [row] = await this.db(table)
@@ -443,7 +422,10 @@ export class DatabasePromotionStore implements PromotionStore {
     const query = this.db('promotion_promotions').where({ state: 'pending' });
     if (filter.artifactId) query.where({ artifact_id: filter.artifactId });
     if (filter.entityRef) query.where({ entity_ref: filter.entityRef });
-    await query.update({ next_check_at: now });
+    await query.update({
+      next_check_at: now,
+      wakes: this.db.raw('wakes + 1'),
+    });
   }
 
   async transitionPromotion(

@@ -201,16 +201,16 @@ describe.each(databases.eachSupportedId())('LaneStore on %p', databaseId => {
     expect(claimed).toHaveLength(2);
     const [woken, quiet] = claimed;
     const notMine = promotions.find(p => !claimed.some(c => c.id === p.id))!;
-    const evaluatedFrom = new Date(NOW.getTime() + 1_000);
-    const wokenAt = new Date(NOW.getTime() + 2_000);
+    // A wake in the same millisecond as the claim still counts.
+    const wokenAt = NOW;
     const due = new Date(NOW.getTime() + 60_000);
     await store.wakePromotions({ entityRef: woken.entityRef }, wokenAt);
 
     await lanes.releasePromotions(
       [
-        { id: woken.id, nextCheckAt: due, evaluatedFrom },
-        { id: quiet.id, nextCheckAt: due, evaluatedFrom },
-        { id: notMine.id, nextCheckAt: due, evaluatedFrom },
+        { id: woken.id, nextCheckAt: due, wakes: woken.wakes },
+        { id: quiet.id, nextCheckAt: due, wakes: quiet.wakes },
+        { id: notMine.id, nextCheckAt: due, wakes: notMine.wakes },
       ],
       'mine',
     );
@@ -226,6 +226,53 @@ describe.each(databases.eachSupportedId())('LaneStore on %p', databaseId => {
       )
       .whereNotNull('lease_ticket');
     expect(leases).toEqual([]);
+  });
+
+  it('promotes many at once with the rows and events of one transition each, leaving a cancelled one alone', async () => {
+    const [going, cancelled] = [
+      await pendingPromotion(await artifactOf(1)),
+      await pendingPromotion(await artifactOf(2)),
+    ];
+    await store.transitionPromotion(
+      cancelled,
+      'cancelled',
+      { actor: 'user:default/alice', digest: 'sha256:x' },
+      NOW,
+    );
+    const go = (promotion: PromotionRecord, deploymentId: string) => ({
+      promotion,
+      digest: digestOf(promotion.entityRef),
+      deploymentId,
+      actor: 'engine',
+      reason: 'all gates passed',
+      now: LATER,
+    });
+
+    expect(
+      await lanes.promote([go(going, 'dep-1'), go(cancelled, 'dep-2')]),
+    ).toEqual([true, false]);
+
+    const promoted = (await store.getPromotion(going.id))!;
+    expect(promoted).toMatchObject({
+      state: 'promoted',
+      deploymentId: 'dep-1',
+      reason: 'all gates passed',
+      updatedAt: LATER,
+    });
+    expect((await store.getPromotion(cancelled.id))!.state).toBe('cancelled');
+    const deployments = await knex('promotion_deployments').orderBy('id');
+    expect(deployments.map(d => [d.id, d.state, d.promotion_id])).toEqual([
+      ['dep-1', 'queued', going.id],
+    ]);
+    const events = await knex('promotion_events')
+      .whereIn('kind', ['promotion.promoted', 'deployment.queued'])
+      .orderBy('id');
+    expect(
+      events.map(e => [e.kind, e.actor, JSON.parse(e.details).deploymentId]),
+    ).toEqual([
+      ['promotion.promoted', 'engine', 'dep-1'],
+      ['deployment.queued', 'ci', 'dep-1'],
+    ]);
   });
 
   it('serves the reads of lanes evaluated together from one statement per kind', async () => {

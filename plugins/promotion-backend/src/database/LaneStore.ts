@@ -5,6 +5,7 @@ import type {
   TestResult,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
+import { assertTransition } from '../domain/states';
 import { freezeFromRow, holdFromRow } from './DecisionStore';
 import { DeploymentRecord, PromotionRecord } from './PromotionStore';
 import {
@@ -41,8 +42,20 @@ export interface GateResultsWrite {
 export interface PromotionRelease {
   id: string;
   nextCheckAt: Date;
-  /** When the evaluation started: a wake that arrived since then is kept. */
-  evaluatedFrom: Date;
+  /** Its wake count when claimed: a wake that arrived since then is kept. */
+  wakes: number;
+}
+
+/** A promotion whose gates all passed: it becomes a queued deployment. */
+export interface PromotionGo {
+  promotion: PromotionRecord;
+  digest: string;
+  deploymentId: string;
+  /** Who moves it (the engine). */
+  actor: string;
+  reason: string;
+  /** When the engine decided. */
+  now: Date;
 }
 
 const unique = <T>(values: T[]) => [...new Set(values)];
@@ -237,14 +250,9 @@ export class LaneStore {
   ): Promise<void> {
     if (releases.length === 0) return;
     const cases = releases.map(
-      () =>
-        'WHEN ? THEN (CASE WHEN next_check_at > ? THEN next_check_at ELSE ? END)',
+      () => 'WHEN ? THEN (CASE WHEN wakes <> ? THEN next_check_at ELSE ? END)',
     );
-    const bindings = releases.flatMap(r => [
-      r.id,
-      r.evaluatedFrom,
-      r.nextCheckAt,
-    ]);
+    const bindings = releases.flatMap(r => [r.id, r.wakes, r.nextCheckAt]);
     await this.db('promotion_promotions')
       .whereIn(
         'id',
@@ -260,4 +268,112 @@ export class LaneStore {
         ),
       });
   }
+
+  /**
+   * Promotes many pending promotions at once, each creating its queued
+   * deployment, in one transaction of three statements: the same rows and
+   * `promotion.promoted` / `deployment.queued` events as
+   * `transitionPromotion` plus `createDeployment`. A promotion that is no
+   * longer pending (cancelled meanwhile) is left alone; returns whether each
+   * one moved.
+   */
+  async promote(goes: PromotionGo[]): Promise<boolean[]> {
+    if (goes.length === 0) return [];
+    assertTransition('promotion', 'pending', 'promoted');
+    // One value per row, chosen by id.
+    const perRow = (tx: Knex, value: (go: PromotionGo) => string) =>
+      tx.raw(
+        `CASE id ${goes.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+        goes.flatMap(go => [go.promotion.id, value(go)]),
+      );
+    return this.db.transaction(async tx => {
+      const moved: Array<{ id: string }> = await tx('promotion_promotions')
+        .whereIn(
+          'id',
+          goes.map(g => g.promotion.id),
+        )
+        .where({ state: 'pending' })
+        .update({
+          state: 'promoted',
+          reason: perRow(tx, go => go.reason),
+          deployment_id: perRow(tx, go => go.deploymentId),
+          lease_ticket: null,
+          lease_expires_at: null,
+          // The latest decision time of the batch (PostgreSQL types CASE results as text).
+          updated_at: new Date(Math.max(...goes.map(go => go.now.getTime()))),
+        })
+        .returning('id');
+      const ids = new Set(moved.map(row => row.id));
+      const promoted = goes.filter(g => ids.has(g.promotion.id));
+      if (promoted.length > 0) {
+        await tx('promotion_deployments').insert(
+          promoted.map(({ promotion, deploymentId, now }) =>
+            queuedDeploymentRow(promotion, deploymentId, now),
+          ),
+        );
+        await tx('promotion_events').insert(promoted.flatMap(promotedEvents));
+      }
+      return goes.map(g => ids.has(g.promotion.id));
+    });
+  }
+}
+
+/** The deployment a promotion creates, queued and due at once. */
+function queuedDeploymentRow(
+  promotion: PromotionRecord,
+  id: string,
+  now: Date,
+): DeploymentRow {
+  return {
+    id,
+    entity_ref: promotion.entityRef,
+    environment: promotion.toEnvironment,
+    artifact_id: promotion.artifactId,
+    promotion_id: promotion.id,
+    state: 'queued',
+    trigger: promotion.trigger,
+    actor: promotion.actor,
+    reason: promotion.reason ?? null,
+    deploy_calls: 0,
+    attempts: 0,
+    lease_ticket: null,
+    lease_expires_at: null,
+    next_check_at: now,
+    deploy_started_at: null,
+    deploy_accepted_at: null,
+    reported_state: null,
+    reported_reason: null,
+    healthy_at: null,
+    verified_at: null,
+    state_since: now,
+    created_at: now,
+  };
+}
+
+/** `promotion.promoted` by the engine, then `deployment.queued` by whoever asked for the promotion. */
+function promotedEvents(go: PromotionGo): EventRow[] {
+  const { promotion, digest, deploymentId, now } = go;
+  const event = (kind: string, actor: string, details: object): EventRow => ({
+    entity_ref: promotion.entityRef,
+    environment: promotion.toEnvironment,
+    digest: digest || null,
+    kind,
+    actor,
+    details: JSON.stringify(details),
+    at: now,
+  });
+  return [
+    event('promotion.promoted', go.actor, {
+      promotionId: promotion.id,
+      from: promotion.fromEnvironment,
+      trigger: promotion.trigger,
+      reason: go.reason,
+      deploymentId,
+    }),
+    event('deployment.queued', promotion.actor, {
+      deploymentId,
+      trigger: promotion.trigger,
+      reason: promotion.reason,
+    }),
+  ];
 }

@@ -57,6 +57,8 @@ export interface PromotionRecord {
   state: PromotionState;
   deploymentId?: string;
   nextCheckAt: Date;
+  /** How often it was woken; a release keeps a wake that came after the claim. */
+  wakes: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -216,16 +218,9 @@ export interface PromotionStore {
     leaseMs: number,
     limit: number,
   ): Promise<PromotionRecord[]>;
-  releasePromotion(
-    id: string,
-    ticket: string,
-    nextCheckAt: Date,
-    /** When evaluation began: a wake stamped after it keeps the row due. */
-    evaluatedFrom?: Date,
-  ): Promise<void>;
-  /** Makes promotions of these artifacts due now (an event arrived for them). */
   /** How many promotions and deployments are due now (leased or not). */
   countDue(now: Date): Promise<number>;
+  /** Makes pending promotions due now and counts the wake (an event arrived for them). */
   wakePromotions(
     filter: { artifactId?: string; entityRef?: string },
     now: Date,

@@ -9,6 +9,7 @@ import DataLoader from 'dataloader';
 import {
   GateResultsWrite,
   LaneKey,
+  PromotionGo,
   PromotionRelease,
   laneKey,
 } from './LaneStore';
@@ -43,18 +44,21 @@ function batched<K, V>(
  * A batched write: the whole batch in one statement; when that fails, each
  * item on its own, so one bad row fails only its own lane.
  */
-function batchedWrite<T>(
-  writeAll: (items: T[]) => Promise<void>,
-): DataLoader<T, void, T> {
-  return batched<T, void>(async items => {
+function batchedWrite<T, R = void>(
+  writeAll: (items: T[]) => Promise<R[] | void>,
+): DataLoader<T, R, T> {
+  const results = async (items: T[]) => {
+    const written = await writeAll(items);
+    return written ?? items.map(() => undefined as R);
+  };
+  return batched<T, R>(async items => {
     try {
-      await writeAll([...items]);
-      return items.map(() => undefined);
+      return await results([...items]);
     } catch {
       return Promise.all(
         items.map(item =>
-          writeAll([item]).then(
-            () => undefined,
+          results([item]).then(
+            ([result]) => result,
             error => error as Error,
           ),
         ),
@@ -74,6 +78,8 @@ export interface LaneReads {
   approvals(promotionId: string): Promise<Approval[]>;
   saveGateResults(write: GateResultsWrite): Promise<void>;
   releasePromotion(release: PromotionRelease, ticket: string): Promise<void>;
+  /** Promotes and queues its deployment; false when it is no longer pending. */
+  promote(go: PromotionGo): Promise<boolean>;
 }
 
 export function createLaneReads(store: PromotionStore): LaneReads {
@@ -117,6 +123,9 @@ export function createLaneReads(store: PromotionStore): LaneReads {
   const saves = batchedWrite<GateResultsWrite>(writes =>
     lanes.saveGateResults(writes),
   );
+  const promotes = batchedWrite<PromotionGo, boolean>(goes =>
+    lanes.promote(goes),
+  );
   // One loader per ticket: a replica has one, tests may run several.
   const releases = new Map<string, DataLoader<PromotionRelease, void>>();
 
@@ -129,6 +138,7 @@ export function createLaneReads(store: PromotionStore): LaneReads {
     freezes: lane => freezes.load(lane),
     approvals: id => approvals.load(id),
     saveGateResults: write => saves.load(write),
+    promote: go => promotes.load(go),
     releasePromotion: (release, ticket) => {
       let loader = releases.get(ticket);
       if (!loader) {

@@ -60,6 +60,7 @@ export function promotionFromRow(row: PromotionRow): PromotionRecord {
     state: row.state as PromotionState,
     deploymentId: optional(row.deployment_id),
     nextCheckAt: toDate(row.next_check_at),
+    wakes: Number(row.wakes),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };

@@ -43,6 +43,7 @@ export interface PromotionRow {
   lease_ticket: string | null;
   lease_expires_at: Date | string | null;
   next_check_at: Date | string;
+  wakes: number;
   created_at: Date | string;
   updated_at: Date | string;
 }

@@ -179,40 +179,24 @@ export async function runPromotion(
       now,
     );
   } else if (step.kind === 'wait') {
-    // A wake that arrived while the gates ran is kept (evaluatedFrom).
+    // A wake that arrived while the gates ran is kept (the wake count moved).
     await reads.releasePromotion(
-      { id: promotion.id, nextCheckAt: step.nextCheckAt, evaluatedFrom: now },
+      {
+        id: promotion.id,
+        nextCheckAt: step.nextCheckAt,
+        wakes: promotion.wakes,
+      },
       ctx.ticket,
     );
   } else {
-    await store.transaction(async tx => {
-      const deploymentId = uuid();
-      const promoted = await tx.transitionPromotion(
-        promotion,
-        'promoted',
-        { ...audit, reason: 'all gates passed' },
-        now,
-        deploymentId,
-      );
-      if (!promoted) return;
-      await tx.createDeployment(
-        {
-          entityRef: promotion.entityRef,
-          environment: promotion.toEnvironment,
-          artifactId: artifact.id,
-          promotionId: promotion.id,
-          trigger: promotion.trigger,
-          actor: promotion.actor,
-        },
-        {
-          ...audit,
-          actor: promotion.actor,
-          reason: promotion.reason,
-          details: { deploymentId },
-        },
-        now,
-        deploymentId,
-      );
+    // Batched with the other lanes promoted now: one transaction for all.
+    await reads.promote({
+      promotion,
+      digest: artifact.digest,
+      deploymentId: uuid(),
+      actor: ENGINE,
+      reason: 'all gates passed',
+      now,
     });
     ctx.wake();
   }
