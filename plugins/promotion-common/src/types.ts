@@ -234,6 +234,19 @@ export interface RollbackView {
   dispatchedAt?: string;
   /** `dispatchedAt - detectedAt`, in seconds: the time to roll back. */
   mttrSeconds?: number;
+  /**
+   * When the release rolled back started hurting: its first burning reading
+   * (a burn rate over 1), or its arrival in the environment if later. Absent
+   * when it never burned (a manual rollback for another reason).
+   */
+  impactStartedAt?: string;
+  /** When the rollback deployment turned healthy: the previous artifact serving again. */
+  restoredAt?: string;
+  /**
+   * `restoredAt - impactStartedAt` (or `- detectedAt` when it never burned),
+   * in seconds: the time to recover.
+   */
+  timeToRecoverSeconds?: number;
   resolution?: RollbackResolution;
 }
 

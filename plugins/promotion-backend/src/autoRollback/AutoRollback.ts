@@ -31,10 +31,14 @@ import {
   BurnEvaluation,
   SloConfig,
   burnWindowDurations,
+  burningNow,
   evaluateBurn,
+  impactStart,
   formatWindow,
+  nextBurningSince,
   nextSustainState,
 } from '../slo';
+import { arrivalOf } from '../commands/rollback';
 import { withTimeout } from '../timeout';
 
 /** Reaches on-call; {@link OnCall} in production. */
@@ -179,6 +183,11 @@ export class AutoRollback {
       slo.sustainMs,
     );
     const reading = this.readingOf(slo, evaluation, now, guard, sustain);
+    const burningSince = nextBurningSince(
+      watch?.burningSince,
+      burningNow(evaluation),
+      now,
+    );
 
     if (armed && sustain.sustained && previous) {
       await this.fire(
@@ -191,6 +200,7 @@ export class AutoRollback {
           artifact,
           watch,
           target: artifacts.get(previous.artifactId)!,
+          burningSince,
         },
         evaluation,
         sustain.crossedAt!,
@@ -206,6 +216,7 @@ export class AutoRollback {
       environment: env.name,
       status,
       firingSince: sustain.firingSince,
+      burningSince,
       reading,
       evaluatedAt: now,
       ...this.pageFor(status, current, watch, reading, env, entityRef),
@@ -396,6 +407,8 @@ export class AutoRollback {
       watch: BurnWatchRecord | undefined;
       /** The warm previous artifact the rollback returns to. */
       target: ArtifactRecord;
+      /** First reading of the burning streak that led here. */
+      burningSince?: Date;
     },
     evaluation: BurnEvaluation,
     crossedAt: Date,
@@ -426,6 +439,12 @@ export class AutoRollback {
         actor: ENGINE,
         trigger: 'auto',
         detectedAt: crossedAt,
+        // A firing reading is a burning one; the crossing is the fallback
+        // for a threshold of exactly 1.
+        impactStartedAt: impactStart(
+          lane.burningSince ?? crossedAt,
+          arrivalOf(current),
+        ),
         evidence,
         fromDeploymentId: current.id,
         within: async (tx, promotion) => {
@@ -436,6 +455,7 @@ export class AutoRollback {
               environment: env.name,
               status: 'rolled_back',
               firingSince: crossedAt,
+              burningSince: lane.burningSince,
               reading,
               evaluatedAt: now,
               rollbackId: promotion.id,

@@ -2,12 +2,21 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import { PipelineConfig } from '../config/pipelines';
 import {
   ArtifactRecord,
+  DeploymentRecord,
   PromotionRecord,
   PromotionStore,
 } from '../database/PromotionStore';
 import { digestOf } from '../engine/context';
 import { laneDeployments } from '../engine/lanes';
+import { impactStart } from '../slo';
 import { releaseRollbackHolds } from './holds';
+
+/** When a deployment arrived in its environment: it turned healthy there (or started deploying). */
+export function arrivalOf(deployment: DeploymentRecord): Date {
+  return (
+    deployment.healthyAt ?? deployment.deployStartedAt ?? deployment.createdAt
+  );
+}
 
 /** What the engine-side commands need: the store, the time, and how to tell others. */
 export interface CommandDeps {
@@ -63,6 +72,11 @@ export async function requestRollback(
     targetDigest?: string;
     trigger?: 'manual' | 'auto';
     detectedAt?: Date;
+    /**
+     * When the release rolled back started hurting (automatic rollbacks know
+     * it from the reading that fired); read from its burn watch otherwise.
+     */
+    impactStartedAt?: Date;
     evidence?: Record<string, unknown>;
     /** Refuse (409) unless this deployment is still the one serving the lane. */
     fromDeploymentId?: string;
@@ -156,6 +170,14 @@ export async function requestRollback(
         reason: request.reason,
         evidence: request.evidence,
         detectedAt: request.detectedAt ?? now,
+        impactStartedAt:
+          request.impactStartedAt ??
+          impactStart(
+            (
+              await tx.burnWatch().get(current.id)
+            )?.burningSince,
+            arrivalOf(current),
+          ),
       },
       now,
     );

@@ -29,6 +29,8 @@ export interface BurnWatchRecord {
   version: number;
   status: BurnWatchStatus;
   firingSince?: Date;
+  /** First reading of the current burning streak (burn rate over 1), for the time to recover. */
+  burningSince?: Date;
   reading: BurnRateView;
   evaluatedAt: Date;
   rollbackId?: string;
@@ -61,6 +63,7 @@ function fromRow(row: any): BurnWatchRecord {
     version: Number(row.version),
     status: row.status,
     firingSince: toDate(row.firing_since),
+    burningSince: toDate(row.burning_since),
     reading: JSON.parse(row.reading),
     evaluatedAt: toDate(row.evaluated_at),
     rollbackId: row.rollback_id ?? undefined,
@@ -83,6 +86,7 @@ function toRow(watch: BurnWatchUpdate, now: Date) {
     environment: watch.environment,
     status: watch.status,
     firing_since: watch.firingSince ?? null,
+    burning_since: watch.burningSince ?? null,
     reading: JSON.stringify(watch.reading),
     evaluated_at: watch.evaluatedAt,
     rollback_id: watch.rollbackId ?? null,

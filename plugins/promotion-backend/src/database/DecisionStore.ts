@@ -20,6 +20,10 @@ export interface RollbackRecord {
   evidence?: Record<string, unknown>;
   detectedAt: Date;
   dispatchedAt?: Date;
+  /** When the release rolled back started burning (or arrived, if later); unset when it never burned. */
+  impactStartedAt?: Date;
+  /** When the rollback deployment turned healthy: the previous artifact serving again. */
+  restoredAt?: Date;
   createdAt: Date;
   /** On-call's answer to an automatic rollback. */
   resolution?: {
@@ -68,6 +72,8 @@ export function rollbackFromRow(row: any): RollbackRecord {
     evidence: row.evidence ? JSON.parse(row.evidence) : undefined,
     detectedAt: toDate(row.detected_at),
     dispatchedAt: toDate(row.dispatched_at),
+    impactStartedAt: toDate(row.impact_started_at),
+    restoredAt: toDate(row.restored_at),
     createdAt: toDate(row.created_at),
     resolution: row.resolution
       ? {
@@ -252,7 +258,10 @@ export class DecisionStore {
   }
 
   async createRollback(
-    record: Omit<RollbackRecord, 'dispatchedAt' | 'createdAt' | 'resolution'>,
+    record: Omit<
+      RollbackRecord,
+      'dispatchedAt' | 'restoredAt' | 'createdAt' | 'resolution'
+    >,
     now: Date,
   ): Promise<void> {
     await this.db('promotion_rollbacks').insert({
@@ -266,6 +275,7 @@ export class DecisionStore {
       reason: record.reason,
       evidence: record.evidence ? JSON.stringify(record.evidence) : null,
       detected_at: record.detectedAt,
+      impact_started_at: record.impactStartedAt ?? null,
       created_at: now,
     });
   }
@@ -276,6 +286,14 @@ export class DecisionStore {
       .where({ id })
       .whereNull('dispatched_at')
       .update({ dispatched_at: at });
+  }
+
+  /** Stamps the moment the rollback deployment turned healthy (first time only). */
+  async markRollbackRestored(id: string, at: Date): Promise<void> {
+    await this.db('promotion_rollbacks')
+      .where({ id })
+      .whereNull('restored_at')
+      .update({ restored_at: at });
   }
 
   async listRollbacks(

@@ -34,19 +34,29 @@ export async function applyDeployStatus(
   const now = ctx.clock();
   const audit = { actor: ENGINE, digest: artifact.digest };
   if (status.state === 'succeeded') {
-    await ctx.store.transitionDeployment(
-      deployment,
-      'soaking',
-      {
-        healthyAt: now,
-        nextCheckAt: new Date(
-          now.getTime() + Math.min(env.soakMs, ctx.timings.deployPollMs),
-        ),
-        attempts: 0,
-      },
-      { ...audit, reason: status.detail },
-      now,
-    );
+    await ctx.store.transaction(async tx => {
+      const moved = await tx.transitionDeployment(
+        deployment,
+        'soaking',
+        {
+          healthyAt: now,
+          nextCheckAt: new Date(
+            now.getTime() + Math.min(env.soakMs, ctx.timings.deployPollMs),
+          ),
+          attempts: 0,
+        },
+        { ...audit, reason: status.detail },
+        now,
+      );
+      // The previous artifact serves again: the time to recover ends here.
+      if (
+        moved &&
+        deployment.trigger === 'rollback' &&
+        deployment.promotionId
+      ) {
+        await tx.decisions().markRollbackRestored(deployment.promotionId, now);
+      }
+    });
     ctx.changed(deployment.entityRef);
     ctx.wake();
     return;

@@ -26,3 +26,4 @@ export {
   readSloConfig,
 } from './config';
 export type { SloConfig } from './config';
+export { burningNow, impactStart, nextBurningSince } from './burning';

@@ -2,6 +2,7 @@ import type { DoraMetrics } from '@promotion-pipeline/backstage-plugin-promotion
 import { PipelineConfig } from '../config/pipelines';
 import { PromotionStore } from '../database/PromotionStore';
 import { ViewStore } from '../database/ViewStore';
+import { timeToRecoverSeconds } from './rollbackViews';
 
 const DAY = 86_400_000;
 /** Most production deployments one DORA window reads. */
@@ -61,15 +62,16 @@ export async function computeDora(
   const rollbacks = (
     await store.decisions().listRollbacks(entityRef, prod)
   ).filter(r => r.createdAt.getTime() >= since);
+  // Time to recover: from the release hurting to the previous artifact serving.
   const restoreTimes = rollbacks
-    .map(r => {
-      const restored = deployments.find(
-        d => d.promotionId === r.id && d.verifiedAt,
-      );
-      return restored
-        ? (restored.verifiedAt!.getTime() - r.detectedAt.getTime()) / 1000
-        : undefined;
-    })
+    .map(r =>
+      timeToRecoverSeconds(
+        r,
+        r.restoredAt ??
+          deployments.find(d => d.promotionId === r.id && d.healthyAt)
+            ?.healthyAt,
+      ),
+    )
     .filter((t): t is number => t !== undefined);
   return {
     windowDays: days,

@@ -2,7 +2,21 @@ import type { RollbackView } from '@promotion-pipeline/backstage-plugin-promotio
 import { RollbackRecord } from '../database/DecisionStore';
 import { ArtifactRecord, PromotionStore } from '../database/PromotionStore';
 
-/** One stored rollback in the API's shape, with its time to roll back. */
+/**
+ * From when the release rolled back started hurting (its first burning
+ * reading, or its arrival if later; the detection when it never burned) to
+ * the previous artifact serving again, in seconds; undefined until then.
+ */
+export function timeToRecoverSeconds(
+  r: Pick<RollbackRecord, 'impactStartedAt' | 'detectedAt' | 'restoredAt'>,
+  restoredAt: Date | undefined = r.restoredAt,
+): number | undefined {
+  if (!restoredAt) return undefined;
+  const start = r.impactStartedAt ?? r.detectedAt;
+  return Math.max(0, restoredAt.getTime() - start.getTime()) / 1000;
+}
+
+/** One stored rollback in the API's shape, with its time to roll back and to recover. */
 export function toRollbackView(
   r: RollbackRecord,
   artifacts: Map<string, ArtifactRecord>,
@@ -26,6 +40,9 @@ export function toRollbackView(
     mttrSeconds: r.dispatchedAt
       ? (r.dispatchedAt.getTime() - r.detectedAt.getTime()) / 1000
       : undefined,
+    impactStartedAt: r.impactStartedAt?.toISOString(),
+    restoredAt: r.restoredAt?.toISOString(),
+    timeToRecoverSeconds: timeToRecoverSeconds(r),
     resolution: r.resolution && {
       ...r.resolution,
       at: r.resolution.at.toISOString(),

@@ -62,6 +62,10 @@ describe('AutoRollbackPanel', () => {
       '6h / 30m: 4.1× / 7× (alert at 6×) · ok',
     ]);
     expect(region.getByTestId('time-to-roll-back')).toHaveTextContent('42 s');
+    // Not restored yet in the fixture: no time to recover to show.
+    expect(region.getByTestId('time-to-recover')).toHaveTextContent(
+      'not recovered yet',
+    );
     expect(region.getByText('5 minutes ago')).toBeInTheDocument();
 
     // Only prod rolled back; the other lanes have no panel.
@@ -243,6 +247,22 @@ describe('AutoRollbackPanel', () => {
     expect(region.queryByRole('list')).toBeNull();
     expect(region.getByTestId('time-to-roll-back')).toHaveTextContent(
       'not deployed yet',
+    );
+  });
+
+  it('shows the time to recover once the previous artifact serves again', async () => {
+    const rollback = autoRollbackFixture();
+    rollback.impactStartedAt = new Date(Date.now() - 6 * 60_000).toISOString();
+    rollback.restoredAt = new Date(Date.now() - 4 * 60_000).toISOString();
+    rollback.timeToRecoverSeconds = 120;
+    await renderWithApis(<EntityPromotionContent />, {
+      api: fakePromotionApi(pipelineWithAutoRollback(rollback)),
+    });
+    const recover = within(await panel()).getByTestId('time-to-recover');
+    expect(recover).toHaveTextContent('2 min');
+    expect(recover).toHaveAttribute(
+      'title',
+      `from the first burning reading (${rollback.impactStartedAt}) to the previous artifact serving again`,
     );
   });
 });

@@ -110,6 +110,17 @@ export function timeToRollBack(rollback: RollbackView): string {
 }
 
 /**
+ * The time to recover (the release's first burning reading, or its arrival,
+ * to the previous artifact serving again), or why there is none yet.
+ */
+export function timeToRecover(rollback: RollbackView): string {
+  if (rollback.timeToRecoverSeconds !== undefined) {
+    return formatTimeToRollBack(rollback.timeToRecoverSeconds);
+  }
+  return rollback.restoredAt ? 'unknown' : 'not recovered yet';
+}
+
+/**
  * An automatic rollback of a lane on-call has not answered yet: what was
  * rolled back to what and why, the burn rates that fired it, how fast it
  * happened, and the two answers: confirm it, or override it and redeploy.
@@ -181,6 +192,17 @@ export const AutoRollbackPanel = ({ rollback }: { rollback: RollbackView }) => {
         · time to roll back:{' '}
         <strong data-testid="time-to-roll-back">
           {timeToRollBack(rollback)}
+        </strong>{' '}
+        · time to recover:{' '}
+        <strong
+          data-testid="time-to-recover"
+          title={
+            rollback.impactStartedAt
+              ? `from the first burning reading (${rollback.impactStartedAt}) to the previous artifact serving again`
+              : 'from the rollback request to the previous artifact serving again'
+          }
+        >
+          {timeToRecover(rollback)}
         </strong>
       </Typography>
       <TextField

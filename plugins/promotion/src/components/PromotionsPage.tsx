@@ -107,9 +107,9 @@ const rollbackColumns: TableColumn<RollbackView>[] = [
   {
     title: 'Time to recover',
     render: r =>
-      r.mttrSeconds === undefined
+      r.timeToRecoverSeconds === undefined
         ? 'not yet'
-        : formatDuration(r.mttrSeconds * 1000),
+        : formatDuration(r.timeToRecoverSeconds * 1000),
   },
   { title: 'When', render: r => <Since iso={r.detectedAt} /> },
 ];

@@ -28,6 +28,7 @@ describe('RollbacksCard', () => {
         }),
         rollback('rb-1', {
           mttrSeconds: 90,
+          timeToRecoverSeconds: 300,
           resolution: {
             decision: 'confirmed',
             actor: 'user:default/erin',
@@ -56,7 +57,7 @@ describe('RollbacksCard', () => {
         /^staging manual: .*rolled back in under 1 s · by user:default\/bob$/,
       ),
       expect.stringMatching(
-        /rolled back in 1 min · confirmed by user:default\/erin$/,
+        /rolled back in 1 min · recovered in 5 min · confirmed by user:default\/erin$/,
       ),
     ]);
     expect(

@@ -45,7 +45,12 @@ const RollbackItem = ({ rollback }: { rollback: RollbackView }) => (
       <span title={rollback.detectedAt}>
         {formatRelative(rollback.detectedAt)}
       </span>{' '}
-      · rolled back in {timeToRollBack(rollback)} · {answer(rollback)}
+      · rolled back in {timeToRollBack(rollback)}
+      {rollback.timeToRecoverSeconds !== undefined &&
+        ` · recovered in ${formatTimeToRollBack(
+          rollback.timeToRecoverSeconds,
+        )}`}{' '}
+      · {answer(rollback)}
     </Typography>
   </Box>
 );
