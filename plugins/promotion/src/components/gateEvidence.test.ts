@@ -85,10 +85,41 @@ describe('summarizeEvidence', () => {
     );
   });
 
+  it('names the alerts that stop promotions, or the unreadable source', () => {
+    const alert = (name: string, summary?: string) => ({
+      id: `fp-${name}`,
+      name,
+      labels: { alertname: name },
+      startsAt: '2024-05-01T11:50:00Z',
+      ...(summary ? { summary } : {}),
+    });
+    const incident = (alerts: unknown[], errored?: true) =>
+      gate('incident', {
+        source: 'alertmanager',
+        matchers: ['service="shop"'],
+        alerts,
+        ...(errored ? { errored } : {}),
+      });
+    expect(
+      summarizeEvidence(
+        incident([alert('CheckoutErrors', '5xx above 5 %'), alert('Latency')]),
+      ),
+    ).toBe('firing at alertmanager: CheckoutErrors (5xx above 5 %), Latency');
+    expect(
+      summarizeEvidence(incident(['A', 'B', 'C', 'D', 'E'].map(n => alert(n)))),
+    ).toBe('firing at alertmanager: A, B, C and 2 more');
+    expect(summarizeEvidence(incident([]))).toBe(
+      'no alert firing at alertmanager',
+    );
+    expect(summarizeEvidence(incident([], true))).toBe(
+      'alertmanager unreadable: promotions stopped',
+    );
+  });
+
   it("summarizes a module gate's free-form evidence, skipping the errored flag", () => {
     expect(
-      summarizeEvidence(gate('incident', { errored: true, alerts: 4 })),
-    ).toBe('alerts: 4');
+      summarizeEvidence(gate('security-scan', { errored: true, findings: 4 })),
+    ).toBe('findings: 4');
     expect(summarizeEvidence(gate('approval'))).toBeUndefined();
   });
 });

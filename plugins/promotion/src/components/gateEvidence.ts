@@ -4,6 +4,7 @@ import {
   isStopTheLine,
   type ApprovalEvidence,
   type GateResult,
+  type IncidentEvidence,
   type MigrationEvidence,
   type SoakEvidence,
   type SoakView,
@@ -76,6 +77,21 @@ function migrationSummary(evidence: MigrationEvidence): string | undefined {
   )}`;
 }
 
+function incidentSummary(evidence: IncidentEvidence): string {
+  if (evidence.errored) {
+    return `${evidence.source} unreadable: promotions stopped`;
+  }
+  if (evidence.alerts.length === 0) {
+    return `no alert firing at ${evidence.source}`;
+  }
+  const named = evidence.alerts
+    .slice(0, 3)
+    .map(a => (a.summary ? `${a.name} (${a.summary})` : a.name));
+  const more =
+    evidence.alerts.length > 3 ? ` and ${evidence.alerts.length - 3} more` : '';
+  return `firing at ${evidence.source}: ${named.join(', ')}${more}`;
+}
+
 /** The first few scalar fields of a module gate's free-form evidence. */
 function scalarSummary(evidence: Record<string, unknown>): string | undefined {
   const parts = Object.entries(evidence)
@@ -116,6 +132,8 @@ export function summarizeEvidence(
     case 'hold':
       // The gate's reason names the hold; its id means nothing to people.
       return undefined;
+    case 'incident':
+      return incidentSummary(typed.evidence);
     case 'other':
       return scalarSummary(typed.evidence);
     default:
