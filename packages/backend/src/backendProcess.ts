@@ -6,27 +6,35 @@ import { resolve } from 'node:path';
 const PACKAGE_DIR = resolve(__dirname, '..');
 const DEMO_CONFIG = resolve(PACKAGE_DIR, '../../app-config.yaml');
 
+/** The repo's production overrides (PostgreSQL, webhook, Prometheus, Alertmanager). */
+export const PRODUCTION_CONFIG = resolve(
+  PACKAGE_DIR,
+  '../../app-config.production.yaml',
+);
+
 /**
  * Starts this backend's real entry point (`src/index.ts`) as
- * `backstage-cli package start` would, with the demo config and one more
- * config file on top; for tests that watch a whole process.
+ * `backstage-cli package start` would, with the demo config, then
+ * `options.configs` (e.g. {@link PRODUCTION_CONFIG}) and one more config file
+ * on top; for tests that watch a whole process.
  */
-export function spawnBackend(extraConfigFile: string) {
+export function spawnBackend(
+  extraConfigFile: string,
+  options: { configs?: string[]; env?: Record<string, string> } = {},
+) {
+  const configs = [DEMO_CONFIG, ...(options.configs ?? []), extraConfigFile];
   return spawn(
     process.execPath,
     [
       '--require',
       require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
       'src/index.ts',
-      '--config',
-      DEMO_CONFIG,
-      '--config',
-      extraConfigFile,
+      ...configs.flatMap(file => ['--config', file]),
     ],
     {
       cwd: PACKAGE_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'development' },
+      env: { ...process.env, NODE_ENV: 'development', ...options.env },
     },
   );
 }
