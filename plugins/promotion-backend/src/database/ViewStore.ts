@@ -38,45 +38,64 @@ export class ViewStore {
   }
 
   /**
-   * The newest deployment of a lane that was verified once and then replaced
+   * Per lane, the newest deployment that was verified once and then replaced
    * (superseded, not rolled back), of an artifact not marked bad and other
-   * than `exceptArtifactId`: the warm one a rollback returns to.
+   * than the lane's `exceptArtifactId`: the warm one a rollback returns to.
+   * One statement for all lanes, each part stopping at its first row.
    */
-  async previousDeployment(
+  async previousDeployments(
     entityRef: string,
-    environment: string,
-    exceptArtifactId: string | undefined,
-  ): Promise<DeploymentRecord | undefined> {
-    const query = this.db<DeploymentRow>('promotion_deployments as d')
-      .join('promotion_artifacts as a', 'a.id', 'd.artifact_id')
-      .where({
-        'd.entity_ref': entityRef,
-        'd.environment': environment,
-        'd.state': 'superseded',
-      })
-      .whereNotNull('d.verified_at')
-      .where('a.bad', false)
-      .select('d.*')
-      .orderBy('d.verified_at', 'desc')
-      .first();
-    if (exceptArtifactId) query.whereNot('d.artifact_id', exceptArtifactId);
-    const row = await query;
-    return row ? deploymentFromRow(row) : undefined;
+    lanes: Array<{ environment: string; exceptArtifactId?: string }>,
+  ): Promise<Map<string, DeploymentRecord>> {
+    const parts = lanes.map(({ environment, exceptArtifactId }) => {
+      const part = this.db<DeploymentRow>('promotion_deployments as d')
+        .join('promotion_artifacts as a', 'a.id', 'd.artifact_id')
+        .where({
+          'd.entity_ref': entityRef,
+          'd.environment': environment,
+          'd.state': 'superseded',
+        })
+        .whereNotNull('d.verified_at')
+        .where('a.bad', false)
+        .select('d.*')
+        .orderBy('d.verified_at', 'desc')
+        .limit(1);
+      if (exceptArtifactId) part.whereNot('d.artifact_id', exceptArtifactId);
+      return part;
+    });
+    const rows: DeploymentRow[] = await this.unionOfFirsts(parts);
+    return new Map(rows.map(row => [row.environment, deploymentFromRow(row)]));
   }
 
-  /** The newest rollback of a lane, if it has had one. */
-  async newestRollback(
+  /** The newest rollback of each of `environments` that has had one. */
+  async newestRollbacks(
     entityRef: string,
-    environment: string,
-  ): Promise<RollbackRecord | undefined> {
-    const row = await this.db('promotion_rollbacks')
-      .where({ entity_ref: entityRef, environment })
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .first();
-    return row ? rollbackFromRow(row) : undefined;
+    environments: string[],
+  ): Promise<Map<string, RollbackRecord>> {
+    const rows = await this.unionOfFirsts(
+      environments.map(environment =>
+        this.db('promotion_rollbacks')
+          .where({ entity_ref: entityRef, environment })
+          .orderBy([
+            { column: 'created_at', order: 'desc' },
+            { column: 'id', order: 'desc' },
+          ])
+          .limit(1),
+      ),
+    );
+    return new Map(rows.map(row => [row.environment, rollbackFromRow(row)]));
+  }
+
+  /**
+   * Runs limited queries as one statement. Each is wrapped as a subquery:
+   * SQLite allows no ORDER BY or LIMIT in a part of a UNION.
+   */
+  private async unionOfFirsts(parts: Knex.QueryBuilder[]): Promise<any[]> {
+    if (parts.length === 0) return [];
+    const [first, ...rest] = parts.map((part, i) =>
+      this.db.select('*').from(part.as(`part${i}`)),
+    );
+    return rest.length ? first.unionAll(rest) : first;
   }
 
   /** The deployments of one lane created since `since`, newest first, at most `limit`. */

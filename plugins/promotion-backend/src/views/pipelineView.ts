@@ -31,7 +31,7 @@ export interface PipelineViewSources {
  * A service's pipeline view: each lane with what runs there, what ran before,
  * its pending promotion, holds, freezes, burn rate, unanswered automatic
  * rollback, soak graph and calendar, and the newest deployments. It reads in
- * four rounds of queries, each bounded by what it shows (never the
+ * four rounds of queries (one statement per kind of row, not per lane), each bounded by what it shows (never the
  * service's whole history), so its cost does not grow with history.
  */
 export async function buildPipelineView(
@@ -51,45 +51,46 @@ export async function buildPipelineView(
     store.listPromotions(entityRef, ['pending']),
     store.decisions().listHolds(entityRef),
     store.decisions().listFreezes(entityRef),
-    Promise.all(names.map(name => views.newestRollback(entityRef, name))),
+    views.newestRollbacks(entityRef, names),
   ]);
   const liveOf = (name: string) => live.filter(d => d.environment === name);
   // The warm previous deployment is never the artifact the lane serves.
-  const previous = await Promise.all(
-    names.map(name => {
-      const { current, verified } = laneDeployments(liveOf(name), new Map());
-      return views.previousDeployment(
-        entityRef,
-        name,
-        (verified ?? current)?.artifactId,
+  const previous = await views.previousDeployments(
+    entityRef,
+    names.map(environment => {
+      const { current, verified } = laneDeployments(
+        liveOf(environment),
+        new Map(),
       );
+      return {
+        environment,
+        exceptArtifactId: (verified ?? current)?.artifactId,
+      };
     }),
   );
-  const shown = [
-    ...live,
-    ...recent.items,
-    ...previous.flatMap(d => (d ? [d] : [])),
-  ];
+  const shown = [...live, ...recent.items, ...previous.values()];
   const pendingIds = pending.map(p => p.id);
   const [artifacts, gates, approvals] = await Promise.all([
     store.getArtifactsById([
       ...new Set([
         ...shown.map(d => d.artifactId),
         ...pending.map(p => p.artifactId),
-        ...rollbacks.flatMap(r =>
-          r ? [r.fromArtifactId, r.toArtifactId] : [],
-        ),
+        ...[...rollbacks.values()].flatMap(r => [
+          r.fromArtifactId,
+          r.toArtifactId,
+        ]),
       ]),
     ]),
     store.listGateResults(pendingIds),
     store.decisions().listApprovals(pendingIds),
   ]);
-  const lanes = names.map((name, i) =>
-    laneDeployments(
-      [...liveOf(name), ...(previous[i] ? [previous[i]!] : [])],
+  const lanes = names.map(name => {
+    const warm = previous.get(name);
+    return laneDeployments(
+      [...liveOf(name), ...(warm ? [warm] : [])],
       artifacts,
-    ),
-  );
+    );
+  });
   const currents = lanes.flatMap(l => (l.current ? [l.current] : []));
   const [watches, soaks] = await Promise.all([
     store.burnWatch().getMany(currents.map(d => d.id)),
@@ -140,7 +141,7 @@ export async function buildPipelineView(
       };
       lane.burnRate = current && watches.get(current.id)?.reading;
       // Only the newest rollback of the lane can still be waiting for on-call.
-      const newest = rollbacks[i];
+      const newest = rollbacks.get(env.name);
       if (newest?.trigger === 'auto' && !newest.resolution) {
         lane.autoRollback = toRollbackView(newest, artifacts);
       }
