@@ -1,5 +1,6 @@
 import type {
   Approval,
+  BurnRateView,
   GateResult,
   MigrationInfo,
   SoakSignal,
@@ -123,6 +124,19 @@ export type IncidentEvidence = {
   alerts: IncidentAlert[];
   /** Set when the source could not be read: promotions stay stopped. */
   errored?: true;
+};
+
+/** An automatic rollback's evidence: the burn-rate reading that fired it. */
+export type AutoRollbackEvidence = {
+  /** The SLO objective, e.g. 0.999. */
+  objective: number;
+  /** How long the burn rate stayed over its threshold before the rollback. */
+  sustainMs: number;
+  /** When the burn rate first crossed its threshold. */
+  crossedAt: string;
+  /** The deployment rolled back. */
+  deploymentId: string;
+  windows: BurnRateView['windows'];
 };
 
 /** Evidence of each built-in gate, by gate name. */

@@ -1,7 +1,10 @@
 import { PUSH_SOURCE } from '../metrics';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import type { BurnRateView } from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type {
+  AutoRollbackEvidence,
+  BurnRateView,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
   MetricsProvider,
   Page,
@@ -423,7 +426,7 @@ export class AutoRollback {
     const reason = `automatic rollback: ${firing}, sustained ${formatWindow(
       slo.sustainMs,
     )} (SLO ${percent(slo.objective)})`;
-    const evidence = {
+    const evidence: AutoRollbackEvidence = {
       objective: slo.objective,
       sustainMs: slo.sustainMs,
       crossedAt: crossedAt.toISOString(),

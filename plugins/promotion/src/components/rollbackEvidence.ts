@@ -1,3 +1,5 @@
+import type { AutoRollbackEvidence } from '@promotion-pipeline/backstage-plugin-promotion-common';
+
 /** One window pair of the burn-rate reading that fired an automatic rollback. */
 export interface EvidenceWindow {
   long: string;
@@ -24,19 +26,25 @@ const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
 /**
- * Reads the burn-rate evidence of an automatic rollback. The evidence is a
- * free-form record (older rows, other engines), so anything missing or of the
- * wrong type is left out rather than trusted.
+ * Reads the burn-rate evidence of an automatic rollback by the keys of its
+ * type in promotion-common (`AutoRollbackEvidence`). Rows written by older
+ * releases may differ, so anything missing or of the wrong type is left out
+ * rather than trusted.
  */
 export function readRollbackEvidence(
-  evidence?: Record<string, unknown>,
+  stored?: Record<string, unknown>,
 ): RollbackEvidence {
+  const evidence = stored as
+    | Partial<Record<keyof AutoRollbackEvidence, unknown>>
+    | undefined;
   const objective = number(evidence?.objective);
   const windows: EvidenceWindow[] = [];
   const raw = evidence?.windows;
   for (const item of Array.isArray(raw) ? raw : []) {
     if (!item || typeof item !== 'object') continue;
-    const w = item as Record<string, unknown>;
+    const w = item as Partial<
+      Record<keyof AutoRollbackEvidence['windows'][number], unknown>
+    >;
     const long = text(w.long);
     const short = text(w.short);
     if (!long && !short) continue;
