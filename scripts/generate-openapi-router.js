@@ -46,7 +46,9 @@ async function main() {
   const check = args.includes('--check');
   const dirs = args.filter(a => a !== '--check');
   if (dirs.length === 0) {
-    console.error('usage: generate-openapi-router.js [--check] <plugin dir>...');
+    console.error(
+      'usage: generate-openapi-router.js [--check] <plugin dir>...',
+    );
     process.exit(2);
   }
   let stale = false;
