@@ -7,7 +7,7 @@
 //
 //   node bench/engine-pass.js [--db postgres|sqlite] [--lanes 200]
 //        [--seed api|sql] [--concurrency 8] [--idle-seconds 10]
-//        [--engine-concurrency N]
+//        [--engine-concurrency N] [--evaluation-concurrency N]
 //
 // Targets: idle pass ≤ 20 ms at 10,000 lanes; all due lanes re-evaluated
 // within 2 s after the freeze is lifted.
@@ -52,6 +52,8 @@ const concurrency = h.numArg('concurrency', 8);
 const idleSeconds = h.numArg('idle-seconds', 10);
 // promotion.engine.concurrency of the backend; unset: the engine's default.
 const engineConcurrency = h.numArg('engine-concurrency', 0);
+// promotion.engine.evaluationConcurrency; unset: the engine's default.
+const evaluationConcurrency = h.numArg('evaluation-concurrency', 0);
 const scheduleSeconds = 2;
 
 async function main() {
@@ -78,6 +80,7 @@ async function main() {
       engine: {
         passBudget: { milliseconds: 1 },
         ...(engineConcurrency ? { concurrency: engineConcurrency } : {}),
+        ...(evaluationConcurrency ? { evaluationConcurrency } : {}),
       },
       calendars: { always: { timezone: 'UTC' } },
       pipelines: {

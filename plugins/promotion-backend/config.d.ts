@@ -91,7 +91,7 @@ export interface Config {
       concurrency?: number;
       /**
        * How many due promotions one replica evaluates at once (1 to 1000,
-       * default 200). Promotions evaluated together share their database
+       * default 500). Promotions evaluated together share their database
        * reads and writes; a slow gate holds one slot.
        */
       evaluationConcurrency?: number;

@@ -49,9 +49,9 @@ describe('engine concurrency', () => {
   const engine = (values: object) =>
     new ConfigReader({ promotion: { engine: values } });
 
-  it('defaults to 8 deployments and 200 evaluations at once', () => {
+  it('defaults to 8 deployments and 500 evaluations at once', () => {
     expect(readEngineConcurrency(engine({}))).toBe(8);
-    expect(readEvaluationConcurrency(engine({}))).toBe(200);
+    expect(readEvaluationConcurrency(engine({}))).toBe(500);
   });
 
   it('reads both from config', () => {

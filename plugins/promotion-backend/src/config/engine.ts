@@ -89,7 +89,7 @@ export function readEngineConcurrency(config: Config): number {
 }
 
 /**
- * Reads `promotion.engine.evaluationConcurrency` (default 200, 1 to 1000):
+ * Reads `promotion.engine.evaluationConcurrency` (default 500, 1 to 1000):
  * how many due promotions one replica evaluates at once. Promotions
  * evaluated together share their database reads and writes (one statement
  * per kind for the whole batch), so a larger number is faster after a mass
@@ -97,5 +97,5 @@ export function readEngineConcurrency(config: Config): number {
  * so it also bounds the load on metrics sources.
  */
 export function readEvaluationConcurrency(config: Config): number {
-  return readWholeNumber(config, EVALUATION_CONCURRENCY_CONFIG_KEY, 200, 1000);
+  return readWholeNumber(config, EVALUATION_CONCURRENCY_CONFIG_KEY, 500, 1000);
 }
