@@ -7,14 +7,12 @@ import type {
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type {
   MetricsProvider,
-  Page,
   SloCounts,
 } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import {
   EnvironmentConfig,
   PipelineConfig,
   Pipelines,
-  PipelineConfigError,
 } from '../config/pipelines';
 import {
   BurnWatchRecord,
@@ -43,14 +41,10 @@ import {
 } from '../slo';
 import { arrivalOf } from '../commands/rollback';
 import { withTimeout } from '../timeout';
+import { AutoRollbackPager, deliverOwedPages } from '../notify/burnPages';
 
-/** Reaches on-call; {@link OnCall} in production. */
-export interface AutoRollbackPager {
-  page(
-    page: Omit<Page, 'link'>,
-  ): Promise<{ delivered: string[]; failed: string[] }>;
-  resolve(dedupKey: string): Promise<void>;
-}
+export type { AutoRollbackPager } from '../notify/burnPages';
+export { validateSloProviders } from '../config/sloProviders';
 
 /** What the watch needs. */
 export interface AutoRollbackOptions {
@@ -66,7 +60,6 @@ export interface AutoRollbackOptions {
 }
 
 const ENGINE = 'engine';
-const PAGE_LEASE_MS = 60_000;
 
 /** Page keys: one page per condition per deployment, so pagers collapse repeats. */
 const pageKeys = {
@@ -130,7 +123,7 @@ export class AutoRollback {
         }
       }
     }
-    await this.deliverPages();
+    await deliverOwedPages(this.options);
   }
 
   /**
@@ -149,7 +142,7 @@ export class AutoRollback {
     // on the scheduled pass.
     if (!pipeline || !env?.slo || env.slo.provider !== PUSH_SOURCE) return;
     await this.watchLane(entityRef, pipeline, env, env.slo);
-    await this.deliverPages();
+    await deliverOwedPages(this.options);
   }
 
   private async watchLane(
@@ -502,92 +495,5 @@ export class AutoRollback {
       }
       throw error;
     }
-  }
-
-  /**
-   * Sends the pages that are owed and resolves the ones whose condition
-   * cleared. A replica leases a page before sending it, so replicas do not
-   * send it twice; one that dies while sending lets the lease lapse and
-   * another sends it (at least once; pagers collapse repeats by dedup key).
-   */
-  private async deliverPages(): Promise<void> {
-    const { store, pager, clock, logger } = this.options;
-    for (const due of await store.burnWatch().listPagesDue(clock())) {
-      const leased = {
-        ...due,
-        pageLeaseUntil: new Date(clock().getTime() + PAGE_LEASE_MS),
-      };
-      if (!(await store.burnWatch().save(leased, due.version, clock()))) {
-        continue;
-      }
-      const { page } = due;
-      let { pagedAt, resolveKey } = due;
-      try {
-        if (resolveKey) {
-          await pager.resolve(resolveKey);
-          resolveKey = undefined;
-        }
-        if (page && !pagedAt) {
-          const outcome = await pager.page({
-            dedupKey: page.key,
-            summary: page.summary,
-            severity: page.severity,
-            entityRef: due.entityRef,
-            environment: due.environment,
-            details: { burnRate: due.reading, rollbackId: due.rollbackId },
-          });
-          if (outcome.delivered.length === 0) {
-            throw new Error(`no pager took it (${outcome.failed.join(', ')})`);
-          }
-          pagedAt = clock();
-          await store.appendEvent(
-            {
-              entityRef: due.entityRef,
-              environment: due.environment,
-              kind: 'oncall.paged',
-              actor: ENGINE,
-              details: {
-                why: page.key.split(':')[0],
-                summary: page.summary,
-                ...outcome,
-              },
-            },
-            pagedAt,
-          );
-        }
-      } catch (error) {
-        logger.warn(
-          `Auto-rollback page for ${due.entityRef} in ${due.environment} not delivered, will retry: ${error}`,
-        );
-      }
-      // Done or not, the lease ends: what is still owed is retried next pass.
-      await store
-        .burnWatch()
-        .save(
-          { ...due, pagedAt, resolveKey, pageLeaseUntil: undefined },
-          due.version + 1,
-          clock(),
-        );
-    }
-  }
-}
-
-/** Stops start-up when an SLO names a metrics provider that is not installed. */
-export function validateSloProviders(
-  pipelines: Pipelines,
-  providers: Iterable<string>,
-): void {
-  const known = [...providers];
-  for (const pipeline of pipelines.values()) {
-    pipeline.environments.forEach((env, e) => {
-      if (env.slo && !known.includes(env.slo.provider)) {
-        throw new PipelineConfigError(
-          `promotion.pipelines.${pipeline.name}.environments[${e}].slo.provider`,
-          `unknown metrics provider '${env.slo.provider}' (known: ${known.join(
-            ', ',
-          )})`,
-        );
-      }
-    });
   }
 }
