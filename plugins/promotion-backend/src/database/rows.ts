@@ -128,3 +128,10 @@ export function testResultFromRow(row: TestResultRow): TestResult {
     reportedAt: iso(row.reported_at),
   };
 }
+
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
+
+/** A page size within 1..500, 50 unless asked. */
+export const pageSize = (limit?: number) =>
+  Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);

@@ -1,0 +1,102 @@
+import type {
+  AuditEvent,
+  Page,
+} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import { Knex } from 'knex';
+import { toDate } from './dates';
+import { eventFromRow, pageSize } from './rows';
+import { EventQuery, NewEvent, PromotionStore } from './PromotionStore';
+import { EventRow } from './tables';
+
+/**
+ * The audit events table, and what every table of the store shares: the
+ * connection (or transaction) and the one-statement claim of due rows.
+ */
+export abstract class EventTable {
+  protected constructor(protected readonly db: Knex) {}
+
+  /** Runs `fn` in one transaction (or the caller's). */
+  abstract transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T>;
+
+  async appendEvent(event: NewEvent, now: Date) {
+    const row: EventRow = {
+      entity_ref: event.entityRef,
+      environment: event.environment ?? null,
+      digest: event.digest || null,
+      kind: event.kind,
+      actor: event.actor,
+      details: JSON.stringify(event.details ?? {}),
+      at: now,
+    };
+    await this.db('promotion_events').insert(row);
+  }
+
+  async listEvents(
+    entityRef: string,
+    query: EventQuery = {},
+  ): Promise<Page<AuditEvent>> {
+    const base = this.db<EventRow>('promotion_events').where({
+      entity_ref: entityRef,
+    });
+    if (query.environment) base.where({ environment: query.environment });
+    if (query.kind) {
+      // A kind filter without a dot matches the whole family, e.g. "deployment".
+      if (query.kind.includes('.')) base.where({ kind: query.kind });
+      else base.where('kind', 'like', `${query.kind}.%`);
+    }
+    const [{ count }] = await base.clone().count({ count: '*' });
+    const limit = pageSize(query.limit);
+    const page = base
+      .clone()
+      .orderBy('id', 'desc')
+      .limit(limit + 1);
+    if (query.cursor) {
+      page.where('id', '<', Number(query.cursor));
+    }
+    const rows = await page;
+    const items = rows.slice(0, limit).map(eventFromRow);
+    return {
+      items,
+      totalCount: Number(count),
+      nextCursor: rows.length > limit ? items[items.length - 1].id : undefined,
+    };
+  }
+
+  /**
+   * Leases up to `limit` due, unleased rows in one statement: on PostgreSQL
+   * the inner select skips rows another replica is claiming (`FOR UPDATE
+   * SKIP LOCKED`), so replicas never queue behind each other; SQLite has one
+   * writer at a time anyway.
+   */
+  protected async claim<Row extends { id: string }>(
+    table: string,
+    filter: (q: Knex.QueryBuilder) => Knex.QueryBuilder,
+    now: Date,
+    ticket: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<Row[]> {
+    if (limit <= 0) return [];
+    const due = filter(this.db(table).select('id'))
+      .where('next_check_at', '<=', now)
+      .where(inner =>
+        inner.whereNull('lease_ticket').orWhere('lease_expires_at', '<', now),
+      )
+      .orderBy('next_check_at', 'asc')
+      .limit(limit);
+    if (this.db.client.config.client === 'pg') {
+      due.forUpdate().skipLocked();
+    }
+    const claimed = await this.db(table)
+      .whereIn('id', due)
+      .update({
+        lease_ticket: ticket,
+        lease_expires_at: new Date(now.getTime() + leaseMs),
+      })
+      .returning('*');
+    return (claimed as Row[]).sort(
+      (a: any, b: any) =>
+        toDate(a.next_check_at)!.getTime() - toDate(b.next_check_at)!.getTime(),
+    );
+  }
+}
