@@ -266,7 +266,15 @@ async function main() {
       webhook.perKey.size
     } deployments; duplicate deploys ${webhook.duplicates()}`,
   );
-  if (webhook.duplicates()) process.exitCode = 1;
+  // Correctness, whatever the timing: every lane promoted, each deployed once.
+  const promoted = states.find(s => s.state === 'promoted')?.n ?? 0;
+  if (
+    webhook.duplicates() ||
+    Number(promoted) !== lanes ||
+    webhook.perKey.size !== lanes
+  ) {
+    process.exitCode = 1;
+  }
 }
 
 h.run(main);
