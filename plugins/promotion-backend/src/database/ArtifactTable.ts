@@ -1,13 +1,7 @@
 import { ConflictError } from '@backstage/errors';
 import type { TestResult } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { normalizeEntityRef } from '@promotion-pipeline/backstage-plugin-promotion-common';
-import {} from 'knex';
 import { v4 as uuid } from 'uuid';
-import {} from './BurnWatchStore';
-import {} from './DecisionStore';
-import {} from './LaneStore';
-import {} from './migrations';
-import {} from './dates';
 import { artifactFromRow, testResultFromRow } from './rows';
 import {
   ArtifactRecord,

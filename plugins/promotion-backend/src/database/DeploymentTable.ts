@@ -1,22 +1,14 @@
-import {} from '@backstage/errors';
 import type {
   DeploymentState,
   DeploymentTrigger,
   Page,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
-import {} from '@promotion-pipeline/backstage-plugin-promotion-common';
-import {} from 'knex';
 import { v4 as uuid } from 'uuid';
 import {
   IN_FLIGHT_DEPLOYMENT_STATES,
   assertTransition,
 } from '../domain/states';
-import {} from './BurnWatchStore';
-import {} from './DecisionStore';
-import {} from './LaneStore';
-import {} from './migrations';
-import {} from './dates';
-import { deploymentFromRow, pageSize } from './rows';
+import { deploymentFromRow, pageSize, queuedDeploymentRow } from './rows';
 import {
   ChangeContext,
   DeploymentPatch,
@@ -42,30 +34,7 @@ export abstract class DeploymentTable extends PromotionTable {
     now: Date,
     id: string = uuid(),
   ) {
-    const row: DeploymentRow = {
-      id,
-      entity_ref: input.entityRef,
-      environment: input.environment,
-      artifact_id: input.artifactId,
-      promotion_id: input.promotionId ?? null,
-      state: 'queued',
-      trigger: input.trigger,
-      actor: input.actor,
-      reason: ctx.reason ?? null,
-      deploy_calls: 0,
-      attempts: 0,
-      lease_ticket: null,
-      lease_expires_at: null,
-      next_check_at: now,
-      deploy_started_at: null,
-      deploy_accepted_at: null,
-      reported_state: null,
-      reported_reason: null,
-      healthy_at: null,
-      verified_at: null,
-      state_since: now,
-      created_at: now,
-    };
+    const row = queuedDeploymentRow({ ...input, reason: ctx.reason }, id, now);
     await this.db('promotion_deployments').insert(row);
     await this.appendEvent(
       {

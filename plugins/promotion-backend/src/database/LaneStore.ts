@@ -9,6 +9,7 @@ import { assertTransition } from '../domain/states';
 import { freezeFromRow, holdFromRow } from './DecisionStore';
 import { DeploymentRecord, PromotionRecord } from './PromotionStore';
 import {
+  queuedDeploymentRow,
   deploymentFromRow,
   gateResultFromRow,
   testResultFromRow,
@@ -308,7 +309,19 @@ export class LaneStore {
       if (promoted.length > 0) {
         await tx('promotion_deployments').insert(
           promoted.map(({ promotion, deploymentId, now }) =>
-            queuedDeploymentRow(promotion, deploymentId, now),
+            queuedDeploymentRow(
+              {
+                entityRef: promotion.entityRef,
+                environment: promotion.toEnvironment,
+                artifactId: promotion.artifactId,
+                promotionId: promotion.id,
+                trigger: promotion.trigger,
+                actor: promotion.actor,
+                reason: promotion.reason,
+              },
+              deploymentId,
+              now,
+            ),
           ),
         );
         await tx('promotion_events').insert(promoted.flatMap(promotedEvents));
@@ -316,38 +329,6 @@ export class LaneStore {
       return goes.map(g => ids.has(g.promotion.id));
     });
   }
-}
-
-/** The deployment a promotion creates, queued and due at once. */
-function queuedDeploymentRow(
-  promotion: PromotionRecord,
-  id: string,
-  now: Date,
-): DeploymentRow {
-  return {
-    id,
-    entity_ref: promotion.entityRef,
-    environment: promotion.toEnvironment,
-    artifact_id: promotion.artifactId,
-    promotion_id: promotion.id,
-    state: 'queued',
-    trigger: promotion.trigger,
-    actor: promotion.actor,
-    reason: promotion.reason ?? null,
-    deploy_calls: 0,
-    attempts: 0,
-    lease_ticket: null,
-    lease_expires_at: null,
-    next_check_at: now,
-    deploy_started_at: null,
-    deploy_accepted_at: null,
-    reported_state: null,
-    reported_reason: null,
-    healthy_at: null,
-    verified_at: null,
-    state_since: now,
-    created_at: now,
-  };
 }
 
 /** `promotion.promoted` by the engine, then `deployment.queued` by whoever asked for the promotion. */

@@ -1,20 +1,12 @@
-import {} from '@backstage/errors';
 import type {
   GateResult,
   PromotionState,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
-import {} from '@promotion-pipeline/backstage-plugin-promotion-common';
-import {} from 'knex';
 import { v4 as uuid } from 'uuid';
 import {
   IN_FLIGHT_DEPLOYMENT_STATES,
   assertTransition,
 } from '../domain/states';
-import {} from './BurnWatchStore';
-import {} from './DecisionStore';
-import {} from './LaneStore';
-import {} from './migrations';
-import {} from './dates';
 import { gateResultFromRow, promotionFromRow } from './rows';
 import { ChangeContext, NewPromotion, PromotionRecord } from './PromotionStore';
 import { GateResultRow, PromotionRow } from './tables';

@@ -33,7 +33,7 @@ export class ViewStore {
       .sort(
         (a, b) =>
           b.createdAt.getTime() - a.createdAt.getTime() ||
-          (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+          b.id.localeCompare(a.id),
       );
   }
 

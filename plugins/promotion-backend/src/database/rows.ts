@@ -135,3 +135,43 @@ const MAX_PAGE = 500;
 /** A page size within 1..500, 50 unless asked. */
 export const pageSize = (limit?: number) =>
   Math.min(Math.max(limit ?? DEFAULT_PAGE, 1), MAX_PAGE);
+
+/** A new deployment: queued, due at once, nothing called yet. */
+export function queuedDeploymentRow(
+  input: {
+    entityRef: string;
+    environment: string;
+    artifactId: string;
+    promotionId?: string;
+    trigger: string;
+    actor: string;
+    reason?: string;
+  },
+  id: string,
+  now: Date,
+): DeploymentRow {
+  return {
+    id,
+    entity_ref: input.entityRef,
+    environment: input.environment,
+    artifact_id: input.artifactId,
+    promotion_id: input.promotionId ?? null,
+    state: 'queued',
+    trigger: input.trigger,
+    actor: input.actor,
+    reason: input.reason ?? null,
+    deploy_calls: 0,
+    attempts: 0,
+    lease_ticket: null,
+    lease_expires_at: null,
+    next_check_at: now,
+    deploy_started_at: null,
+    deploy_accepted_at: null,
+    reported_state: null,
+    reported_reason: null,
+    healthy_at: null,
+    verified_at: null,
+    state_since: now,
+    created_at: now,
+  };
+}
