@@ -24,14 +24,14 @@ async function waitFor(url, timeoutMs) {
   throw new Error(`${url} not up after ${timeoutMs} ms: ${lastError}`);
 }
 
-/** Starts `yarn start` in its own process group and waits for both halves. */
-async function startPortal() {
+/** Starts `yarn start` in its own process group and waits for both halves; `env` adds variables (e.g. APP_CONFIG_ overrides). */
+async function startPortal({ env = {} } = {}) {
   const output = [];
   const child = spawn(process.execPath, [path.join(ROOT, '.yarn/releases/yarn-4.13.0.cjs'), 'start'], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BROWSER: 'none', PROMOTION_CI_TOKEN: CI_TOKEN },
+    env: { ...process.env, BROWSER: 'none', PROMOTION_CI_TOKEN: CI_TOKEN, ...env },
   });
   child.stdout.on('data', d => output.push(d.toString()));
   child.stderr.on('data', d => output.push(d.toString()));

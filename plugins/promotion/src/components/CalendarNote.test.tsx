@@ -1,5 +1,9 @@
 import { render, screen } from '@testing-library/react';
-import { CalendarNote, formatInZones } from './CalendarNote';
+import {
+  CalendarNote,
+  formatInZones,
+  formatPeriodInZones,
+} from './CalendarNote';
 
 describe('formatInZones', () => {
   it("names the calendar's zone, then the viewer's time on the same day", () => {
@@ -29,6 +33,40 @@ describe('formatInZones', () => {
   });
 });
 
+describe('formatPeriodInZones', () => {
+  it('writes a freeze within a day as one range, in both zones', () => {
+    expect(
+      formatPeriodInZones(
+        '2026-12-07T08:00:00.000Z',
+        '2026-12-07T09:00:00.000Z',
+        'Europe/Berlin',
+        'America/New_York',
+      ),
+    ).toBe('Mon 7 Dec 09:00–10:00 Europe/Berlin (03:00–04:00 your time)');
+  });
+
+  it('ends a freeze at midnight as 24:00, and spells out other days', () => {
+    expect(
+      formatPeriodInZones(
+        '2026-12-11T14:00:00.000Z',
+        '2026-12-11T23:00:00.000Z',
+        'Europe/Berlin',
+        'Asia/Tokyo',
+      ),
+    ).toBe(
+      'Fri 11 Dec 15:00–24:00 Europe/Berlin (23:00 – Sat 12 Dec 08:00 your time)',
+    );
+    expect(
+      formatPeriodInZones(
+        '2027-11-25T23:00:00.000Z',
+        '2027-11-29T23:00:00.000Z',
+        'Europe/Berlin',
+        'Europe/Berlin',
+      ),
+    ).toBe('Fri 26 Nov 00:00 – Tue 30 Nov 00:00 Europe/Berlin');
+  });
+});
+
 describe('CalendarNote', () => {
   it('shows the freeze in force with its open time, and the next freeze', () => {
     render(
@@ -52,10 +90,10 @@ describe('CalendarNote', () => {
       />,
     );
     expect(screen.getByRole('status')).toHaveTextContent(
-      'Frozen by calendar prod-calendar: On-call handoff hour. Opens Mon 7 Dec 10:00 Europe/Berlin (09:00 your time)',
+      'Frozen now: On-call handoff hour. Opens Mon 7 Dec 10:00 Europe/Berlin (09:00 your time)',
     );
     expect(screen.getByText(/^Next freeze:/)).toHaveTextContent(
-      'Next freeze: Fri 11 Dec 15:00 Europe/Berlin (14:00 your time) until Sat 12 Dec 00:00 Europe/Berlin (Fri 11 Dec 23:00 your time) (No Friday-afternoon deploys)',
+      'Next freeze: No Friday-afternoon deploys, Fri 11 Dec 15:00–24:00 Europe/Berlin (14:00–23:00 your time)',
     );
   });
 
@@ -67,8 +105,6 @@ describe('CalendarNote', () => {
       />,
     );
     expect(screen.queryByRole('status')).toBeNull();
-    expect(
-      screen.getByText('No freeze ahead in calendar quiet'),
-    ).toBeInTheDocument();
+    expect(screen.getByText('No freeze ahead')).toBeInTheDocument();
   });
 });

@@ -49,7 +49,6 @@ export const LaneCard = ({
     {lane.freezes.length > 0 && (
       <Chip size="small" color="secondary" label="frozen" />
     )}
-    {lane.calendar && <CalendarNote calendar={lane.calendar} />}
     {lane.current ? (
       <DeploymentSummary deployment={lane.current} label="Current" />
     ) : (
@@ -62,6 +61,11 @@ export const LaneCard = ({
       <Box mt={1}>
         <BurnRateIndicator burnRate={lane.burnRate} />
       </Box>
+    )}
+    {lane.calendar && (
+      <Section>
+        <CalendarNote calendar={lane.calendar} />
+      </Section>
     )}
     {lane.promotion && (
       <Section>

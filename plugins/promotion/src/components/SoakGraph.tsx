@@ -43,11 +43,15 @@ export function soakRows(soak: SoakView): Row[] {
 }
 
 const formatValue = (value: number) => String(Number(value.toPrecision(3)));
-const formatTime = (at: number) =>
+const formatTime = (at: number, withSeconds = false) =>
   new Date(at).toLocaleTimeString(undefined, {
     hour: '2-digit',
     minute: '2-digit',
+    ...(withSeconds ? { second: '2-digit' } : {}),
   });
+
+// A demo soak spans seconds: minutes alone would label every tick alike.
+const SECONDS_SPAN_MS = 10 * 60_000;
 
 /** Latest value of each signal against its threshold, as text beside the graph. */
 const SoakFigures = ({ soak, rows }: { soak: SoakView; rows: Row[] }) => (
@@ -103,6 +107,9 @@ export const SoakGraph = ({
   const startedAt = new Date(soak.startedAt).getTime();
   const elapsed = Math.min(Math.max(0, now - startedAt), soak.requiredMs);
   const breachAt = soak.lastBreach && new Date(soak.lastBreach.at).getTime();
+  const withSeconds =
+    rows[rows.length - 1].at - Math.min(rows[0].at, startedAt) <
+    SECONDS_SPAN_MS;
   return (
     <Box role="figure" aria-label={`Soak of ${environment}`}>
       <Typography variant="body2" color="textSecondary">
@@ -140,19 +147,20 @@ export const SoakGraph = ({
             type="number"
             scale="time"
             domain={['dataMin', 'dataMax']}
-            tickFormatter={formatTime}
+            tickFormatter={at => formatTime(at, withSeconds)}
+            minTickGap={24}
           />
-          <YAxis yAxisId="ratio" width={40} tickFormatter={formatValue} />
+          <YAxis yAxisId="ratio" width={48} tickFormatter={formatValue} />
           {present.includes('latency') && (
             <YAxis
               yAxisId="latency"
               orientation="right"
-              width={40}
+              width={48}
               tickFormatter={formatValue}
             />
           )}
           <Tooltip
-            labelFormatter={at => formatTime(Number(at))}
+            labelFormatter={at => formatTime(Number(at), true)}
             formatter={(value: number) => formatValue(value)}
           />
           <Legend />
