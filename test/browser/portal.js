@@ -27,12 +27,21 @@ async function waitFor(url, timeoutMs) {
 /** Starts `yarn start` in its own process group and waits for both halves; `env` adds variables (e.g. APP_CONFIG_ overrides). */
 async function startPortal({ env = {} } = {}) {
   const output = [];
-  const child = spawn(process.execPath, [path.join(ROOT, '.yarn/releases/yarn-4.13.0.cjs'), 'start'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BROWSER: 'none', PROMOTION_CI_TOKEN: CI_TOKEN, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, '.yarn/releases/yarn-4.13.0.cjs'), 'start'],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        BROWSER: 'none',
+        PROMOTION_CI_TOKEN: CI_TOKEN,
+        ...env,
+      },
+    },
+  );
   child.stdout.on('data', d => output.push(d.toString()));
   child.stderr.on('data', d => output.push(d.toString()));
   const stop = async () => {
@@ -58,7 +67,11 @@ async function startPortal({ env = {} } = {}) {
     await waitFor(APP_URL, 240_000);
   } catch (error) {
     await stop();
-    throw new Error(`${error.message}\n--- portal output ---\n${output.join('').slice(-4000)}`);
+    throw new Error(
+      `${error.message}\n--- portal output ---\n${output
+        .join('')
+        .slice(-4000)}`,
+    );
   }
   return { stop, output };
 }
@@ -67,7 +80,10 @@ async function startPortal({ env = {} } = {}) {
 async function ciCall(method, apiPath, body) {
   const res = await fetch(`${API_URL}${apiPath}`, {
     method,
-    headers: { authorization: `Bearer ${CI_TOKEN}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${CI_TOKEN}`,
+      'content-type': 'application/json',
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -76,7 +92,12 @@ async function ciCall(method, apiPath, body) {
 }
 
 /** Like ciCall, retrying 404s while the catalog is still loading the demo entities. */
-async function ciCallWhenCatalogReady(method, apiPath, body, timeoutMs = 120_000) {
+async function ciCallWhenCatalogReady(
+  method,
+  apiPath,
+  body,
+  timeoutMs = 120_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -88,4 +109,11 @@ async function ciCallWhenCatalogReady(method, apiPath, body, timeoutMs = 120_000
   }
 }
 
-module.exports = { startPortal, ciCall, ciCallWhenCatalogReady, APP_URL, API_URL, ROOT };
+module.exports = {
+  startPortal,
+  ciCall,
+  ciCallWhenCatalogReady,
+  APP_URL,
+  API_URL,
+  ROOT,
+};
