@@ -124,7 +124,10 @@ const Section = ({
   children: ReactNode;
 }) => (
   <InfoCard title={`${title} (${count})`} noPadding>
-    <section aria-label={title}>{children}</section>
+    {/* Full width, and the table scrolls sideways on a phone instead of cutting columns. */}
+    <section aria-label={title} style={{ overflowX: 'auto' }}>
+      {children}
+    </section>
   </InfoCard>
 );
 
@@ -222,7 +225,7 @@ export const PromotionsPage = () => {
       />
     ) : (
       <Grid container spacing={3}>
-        <Grid item xs={12} lg={6}>
+        <Grid item xs={12}>
           <Section
             title="Waiting for your approval"
             count={value.approvals.length}
@@ -243,7 +246,7 @@ export const PromotionsPage = () => {
             )}
           </Section>
         </Grid>
-        <Grid item xs={12} lg={6}>
+        <Grid item xs={12}>
           <Section
             title="Stopped lines and freezes"
             count={
@@ -257,7 +260,7 @@ export const PromotionsPage = () => {
             />
           </Section>
         </Grid>
-        <Grid item xs={12} lg={6}>
+        <Grid item xs={12}>
           <Section title="In flight" count={value.inFlight.length}>
             {value.inFlight.length ? (
               <Table
@@ -275,7 +278,7 @@ export const PromotionsPage = () => {
             )}
           </Section>
         </Grid>
-        <Grid item xs={12} lg={6}>
+        <Grid item xs={12}>
           <Section title="Recent rollbacks" count={value.rollbacks.length}>
             {value.rollbacks.length ? (
               <Table
