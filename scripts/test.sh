@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI=true
+# Everything below runs on Node 22+ (Node 24 fetched into .node/ when older).
+. scripts/node.sh
+echo "== node $(node --version)"
 
 apt_install() {
   local missing=()
