@@ -333,7 +333,7 @@ export function overviewFixture(): PromotionOverview {
         since: minutesAgo(1),
       },
     ],
-    rollbacks: [{ ...autoRollbackFixture(), mttrSeconds: 7.5 }],
+    rollbacks: [{ ...autoRollbackFixture(), timeToRecoverSeconds: 7.5 }],
   };
 }
 

@@ -146,7 +146,7 @@ describe('EntityPromotionContent', () => {
     const soak = await (
       await findLane('staging')
     ).findByRole('figure', { name: 'Soak of staging' });
-    expect(soak).toHaveTextContent('Soaking 11 min of 15 min');
+    expect(soak).toHaveTextContent('Soak window 11 min of 15 min');
     expect(within(soak).getByTestId('soak-errorRate')).toHaveTextContent(
       'errorRate 0.004 (max 0.01)',
     );
