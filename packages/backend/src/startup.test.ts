@@ -52,9 +52,8 @@ describe('the backend entry', () => {
   });
 
   it('exits non-zero when a module fails to boot, naming the key', async () => {
-    // The local deployer stands in for every promotion module here (the
-    // pager modules are not in the demo backend); a module failure takes the
-    // same path as a plugin failure.
+    // The local deployer stands in for every promotion module here; a module
+    // failure takes the same path as a plugin failure.
     const { code, output } = await runBackend({
       promotion: { deployers: { localProcess: { startupTimeout: 'soon' } } },
     });
