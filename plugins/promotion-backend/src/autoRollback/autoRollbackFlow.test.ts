@@ -276,11 +276,16 @@ describe.each(databases.eachSupportedId())(
         const current = (await prod()).current;
         return current?.artifact.digest === v1 && current;
       });
-      const [recorded] = (
-        await api()
-          .get(`${BASE}/rollbacks?environment=prod`)
-          .set('Authorization', oncall)
-      ).body.items;
+      // Serving is recorded when the rollback deployment turns healthy, which
+      // may come a moment after it shows as the lane's current deployment.
+      const recorded = await waitFor('the rollback restored', async () => {
+        const [item] = (
+          await api()
+            .get(`${BASE}/rollbacks?environment=prod`)
+            .set('Authorization', oncall)
+        ).body.items;
+        return item?.restoredAt ? item : undefined;
+      });
       expect(recorded.impactStartedAt).toBe(
         new Date(firstBurning).toISOString(),
       );
@@ -324,11 +329,16 @@ describe.each(databases.eachSupportedId())(
         const current = (await prod()).current;
         return current?.artifact.digest === v1 && current;
       });
-      const [recorded] = (
-        await api()
-          .get(`${BASE}/rollbacks?environment=prod`)
-          .set('Authorization', oncall)
-      ).body.items;
+      // Serving is recorded when the rollback deployment turns healthy, which
+      // may come a moment after it shows as the lane's current deployment.
+      const recorded = await waitFor('the rollback restored', async () => {
+        const [item] = (
+          await api()
+            .get(`${BASE}/rollbacks?environment=prod`)
+            .set('Authorization', oncall)
+        ).body.items;
+        return item?.restoredAt ? item : undefined;
+      });
       expect(recorded).toMatchObject({
         trigger: 'manual',
         impactStartedAt: new Date(firstBurning).toISOString(),
@@ -351,11 +361,16 @@ describe.each(databases.eachSupportedId())(
         const current = (await prod()).current;
         return current?.artifact.digest === v1 && current;
       });
-      const [recorded] = (
-        await api()
-          .get(`${BASE}/rollbacks?environment=prod`)
-          .set('Authorization', oncall)
-      ).body.items;
+      // Serving is recorded when the rollback deployment turns healthy, which
+      // may come a moment after it shows as the lane's current deployment.
+      const recorded = await waitFor('the rollback restored', async () => {
+        const [item] = (
+          await api()
+            .get(`${BASE}/rollbacks?environment=prod`)
+            .set('Authorization', oncall)
+        ).body.items;
+        return item?.restoredAt ? item : undefined;
+      });
       expect(recorded.impactStartedAt).toBeUndefined();
       expect(recorded.timeToRecoverSeconds).toBe(0);
       expect(recorded.restoredAt).toBe(recorded.detectedAt);
