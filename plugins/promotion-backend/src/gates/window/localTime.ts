@@ -88,5 +88,7 @@ function firstInstantWithNewOffset(
 
 /** True when luxon (and so the runtime's time-zone data) knows the IANA zone. */
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  // Newer ICU (Node 24) also accepts UTC offsets such as '+01:00'; a
+  // calendar needs a named zone, whose offset follows daylight saving.
+  return !/^[+-]/.test(zone) && IANAZone.isValidZone(zone);
 }
