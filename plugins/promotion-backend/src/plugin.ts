@@ -245,7 +245,7 @@ export const promotionPlugin = createBackendPlugin({
 
         const autoRollback = new AutoRollback({
           store,
-          engine,
+          rollback: request => engine!.requestRollback(request),
           pipelines,
           providers: metricsProviders,
           pager: onCall,

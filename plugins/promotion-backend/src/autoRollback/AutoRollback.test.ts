@@ -65,7 +65,7 @@ describe.each(databases.eachSupportedId())('AutoRollback on %p', databaseId => {
   const watch = () =>
     new AutoRollback({
       store,
-      engine,
+      rollback: request => engine.requestRollback(request),
       pipelines,
       providers: new Map([['push', new PushMetricsProvider(samples)]]),
       pager,

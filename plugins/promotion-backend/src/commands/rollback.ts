@@ -6,10 +6,9 @@ import {
   PromotionRecord,
   PromotionStore,
 } from '../database/PromotionStore';
-import { digestOf } from '../engine/context';
 import { laneDeployments } from '../engine/lanes';
 import { impactStart } from '../slo';
-import { releaseRollbackHolds } from './holds';
+import { AutoRollbackFiring, recordFiring } from './autoRollback';
 
 /** When a deployment arrived in its environment: it turned healthy there (or started deploying). */
 export function arrivalOf(deployment: DeploymentRecord): Date {
@@ -26,33 +25,6 @@ export interface CommandDeps {
   changed: (entityRef: string) => void;
   /** Says new work is due now. */
   wake: () => void;
-}
-
-/**
- * Records on-call's answer to an automatic rollback, once, and closes its
- * page; 404 for an unknown or manual rollback, 409 when already answered.
- */
-async function resolveAutoRollback(
-  tx: PromotionStore,
-  rollbackId: string,
-  resolution: {
-    decision: 'confirmed' | 'overridden';
-    actor: string;
-    comment?: string;
-  },
-  now: Date,
-) {
-  const rollback = await tx.decisions().getRollback(rollbackId);
-  if (!rollback || rollback.trigger !== 'auto') {
-    throw new NotFoundError(`No automatic rollback ${rollbackId}`);
-  }
-  if (!(await tx.decisions().resolveRollback(rollback.id, resolution, now))) {
-    throw new ConflictError(
-      `Rollback ${rollback.id} was already confirmed or overridden`,
-    );
-  }
-  await tx.burnWatch().closeRollbackPage(rollback.id, now);
-  return rollback;
 }
 
 /**
@@ -80,8 +52,8 @@ export async function requestRollback(
     evidence?: Record<string, unknown>;
     /** Refuse (409) unless this deployment is still the one serving the lane. */
     fromDeploymentId?: string;
-    /** Runs in the rollback's transaction; throwing undoes the rollback. */
-    within?: (tx: PromotionStore, promotion: PromotionRecord) => Promise<void>;
+    /** For an automatic rollback: the burn watch that fired it, recorded in the same transaction. */
+    firing?: AutoRollbackFiring;
   },
 ): Promise<{
   promotion: PromotionRecord;
@@ -221,117 +193,22 @@ export async function requestRollback(
     );
     // What waits for the lane now waits behind the hold: show it at once.
     await tx.wakePromotions({ entityRef: request.entityRef }, now);
-    await request.within?.(tx, created);
+    if (request.firing) {
+      await recordFiring(
+        tx,
+        request.firing,
+        {
+          promotion: created,
+          from,
+          target: rollbackTarget,
+          reason: request.reason,
+        },
+        now,
+      );
+    }
     return created;
   });
   deps.changed(request.entityRef);
   deps.wake();
   return { promotion, target: rollbackTarget, from };
-}
-
-/** On-call confirms an automatic rollback: it stands, and the page closes. */
-export async function confirmAutoRollback(
-  deps: CommandDeps,
-  request: {
-    rollbackId: string;
-    actor: string;
-    comment?: string;
-  },
-): Promise<void> {
-  const now = deps.clock();
-  const entityRef = await deps.store.transaction(async tx => {
-    const rollback = await resolveAutoRollback(
-      tx,
-      request.rollbackId,
-      { decision: 'confirmed', ...request },
-      now,
-    );
-    await tx.appendEvent(
-      {
-        entityRef: rollback.entityRef,
-        environment: rollback.environment,
-        digest: await digestOf(tx, rollback.fromArtifactId),
-        kind: 'autorollback.confirmed',
-        actor: request.actor,
-        details: { rollbackId: rollback.id, comment: request.comment },
-      },
-      now,
-    );
-    return rollback.entityRef;
-  });
-  deps.changed(entityRef);
-}
-
-/**
- * On-call overrides an automatic rollback: the artifact it rolled back goes
- * back into the environment, released from its hold, as a promotion with
- * trigger `rollback` (so auto-rollback leaves that deployment alone and the
- * migration gate still runs).
- */
-export async function overrideAutoRollback(
-  deps: CommandDeps,
-  request: {
-    rollbackId: string;
-    actor: string;
-    comment: string;
-  },
-): Promise<PromotionRecord> {
-  const now = deps.clock();
-  const promotion = await deps.store.transaction(async tx => {
-    const rollback = await resolveAutoRollback(
-      tx,
-      request.rollbackId,
-      { decision: 'overridden', ...request },
-      now,
-    );
-    const artifact = (await tx.getArtifactsById([rollback.fromArtifactId])).get(
-      rollback.fromArtifactId,
-    )!;
-    if (artifact.bad) {
-      throw new ConflictError(
-        `${artifact.digest} is marked bad and cannot go back in`,
-      );
-    }
-    await releaseRollbackHolds(
-      tx,
-      {
-        entityRef: rollback.entityRef,
-        environment: rollback.environment,
-        artifactId: artifact.id,
-      },
-      { actor: request.actor, reason: 'auto-rollback overridden' },
-      now,
-    );
-    const created = await tx.createPromotion(
-      {
-        entityRef: rollback.entityRef,
-        artifactId: artifact.id,
-        digest: artifact.digest,
-        toEnvironment: rollback.environment,
-        trigger: 'rollback',
-        actor: request.actor,
-        reason: `override of automatic rollback: ${request.comment}`,
-      },
-      now,
-    );
-    await tx.appendEvent(
-      {
-        entityRef: rollback.entityRef,
-        environment: rollback.environment,
-        digest: artifact.digest,
-        kind: 'autorollback.overridden',
-        actor: request.actor,
-        details: {
-          rollbackId: rollback.id,
-          promotionId: created.id,
-          comment: request.comment,
-        },
-      },
-      now,
-    );
-    return created;
-  });
-  deps.changed(promotion.entityRef);
-  deps.wake();
-  return promotion;
 }

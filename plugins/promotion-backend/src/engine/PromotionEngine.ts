@@ -14,12 +14,11 @@ import {
   registerArtifact,
   reportTestResult,
 } from '../commands/registerArtifact';
+import { CommandDeps, requestRollback } from '../commands/rollback';
 import {
-  CommandDeps,
   confirmAutoRollback,
   overrideAutoRollback,
-  requestRollback,
-} from '../commands/rollback';
+} from '../commands/autoRollback';
 import {
   DEFAULT_TIMINGS,
   EngineContext,
