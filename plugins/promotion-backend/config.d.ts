@@ -129,7 +129,10 @@ export interface Config {
         }>;
       };
     };
-    /** Answers of other services the API reuses briefly: catalog lookups and allowed reads. */
+    /**
+     * What the API reuses briefly: catalog lookups, allowed reads, and a
+     * service's pipeline answer while its version (ETag) is unchanged.
+     */
     readCache?: {
       /** How long one is reused. Default 3 seconds; 0 turns the cache off; at most 60 seconds. */
       ttl?: HumanDuration | string;

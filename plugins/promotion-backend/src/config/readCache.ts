@@ -11,8 +11,9 @@ export const DEFAULT_READ_CACHE_TTL_MS = 3_000;
 export const MAX_READ_CACHE_TTL_MS = 60_000;
 
 /**
- * Reads `promotion.readCache.ttl`: how long a catalog lookup and a read
- * permission decision are reused (default 3 s; zero turns the cache off).
+ * Reads `promotion.readCache.ttl`: how long a catalog lookup, a read
+ * permission decision and a pipeline answer under an unchanged ETag are
+ * reused (default 3 s; zero turns the caches off).
  * Throws naming the key when it is not a duration or out of range.
  */
 export function readReadCacheTtlMs(config: Config): number {

@@ -19,6 +19,7 @@ import { CurrentDeployment } from '../metrics/soakView';
 import { jsonKeepingRawBody } from './rawBody';
 import { StatusCallbacks } from '../engine/StatusCallbacks';
 import { ViewStore } from '../database/ViewStore';
+import { PipelineViewCache } from '../views/PipelineViewCache';
 import { ServiceResolver } from './ServiceResolver';
 import { validateIdParams } from './validation';
 import { Calendars } from '../gates/window';
@@ -35,7 +36,10 @@ export interface RouterOptions {
   store: PromotionStore;
   /** The views' own bounded reads. */
   views: ViewStore;
-  /** How long a caller's allowed read of a service is reused; 0 (default) asks every time. */
+  /**
+   * How long a caller's allowed read of a service, and a service's full
+   * pipeline answer under one ETag, are reused; 0 (default) asks every time.
+   */
   readCacheTtlMs?: number;
   engine: PromotionEngine;
   resolver: ServiceResolver;
@@ -106,6 +110,7 @@ export async function createRouter(
     userInfo: options.userInfo,
     store,
     views: options.views,
+    pipelineViews: new PipelineViewCache(options.readCacheTtlMs ?? 0),
     engine: options.engine,
     authorizedService: createAuthorizedService(
       resolver,

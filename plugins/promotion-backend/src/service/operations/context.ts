@@ -15,6 +15,7 @@ import { StatusCallbacks } from '../../engine/StatusCallbacks';
 import { Calendars } from '../../gates/window';
 import { SoakSampleStore } from '../../metrics';
 import { CurrentDeployment } from '../../metrics/soakView';
+import { PipelineViewCache } from '../../views/PipelineViewCache';
 import type { ApiRouter } from '@backstage/backend-openapi-utils';
 import { spec } from '../../schema/openapi/generated/router';
 import { AuthorizedService } from '../access';
@@ -31,6 +32,8 @@ export interface OperationContext {
   store: PromotionStore;
   /** The views' own bounded reads. */
   views: ViewStore;
+  /** Full pipeline answers reused while their ETag holds; without it every GET builds. */
+  pipelineViews?: PipelineViewCache;
   engine: PromotionEngine;
   /** Resolves the service and checks the caller's permission on it. */
   authorizedService: AuthorizedService;

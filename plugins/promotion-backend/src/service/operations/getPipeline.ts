@@ -16,6 +16,7 @@ export function getPipeline(
     soakSamples,
     calendars,
     clock,
+    pipelineViews,
   }: Pick<
     OperationContext,
     | 'httpAuth'
@@ -25,6 +26,7 @@ export function getPipeline(
     | 'soakSamples'
     | 'calendars'
     | 'clock'
+    | 'pipelineViews'
   >,
 ) {
   router.get(
@@ -37,32 +39,40 @@ export function getPipeline(
         serviceRefFromPath(req.params),
       );
       const now = clock();
-      // The polling client sends its ETag back: 304 until something changed.
-      res.setHeader(
-        'ETag',
-        await pipelineEtag(
-          views,
-          service.entityRef,
-          service.pipeline,
-          calendars,
-          now,
-        ),
+      // Read before the view is built, so a body is never older than its ETag.
+      const etag = await pipelineEtag(
+        views,
+        service.entityRef,
+        service.pipeline,
+        calendars,
+        now,
       );
+      // The polling client sends its ETag back: 304 until something changed.
+      res.setHeader('ETag', etag);
       res.setHeader('Cache-Control', 'private, no-cache');
       if (req.fresh) {
         res.status(304).end();
         return;
       }
-      res.json(
-        plain(
+      const build = async () => {
+        // Typed against the operation's response, as res.json would check it.
+        const view: Parameters<typeof res.json>[0] = plain(
           await buildPipelineView(
             { store, views, soakSamples, calendars },
             service.entityRef,
             service.pipeline,
             now,
           ),
-        ),
-      );
+        );
+        return Buffer.from(JSON.stringify(view));
+      };
+      // Other callers polling the same service share one build per version.
+      const body = pipelineViews
+        ? await pipelineViews.get(service.entityRef, etag, build)
+        : await build();
+      // Bytes already serialized: the typed res.send takes only objects.
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(body);
     },
   );
 }
