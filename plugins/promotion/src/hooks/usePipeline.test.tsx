@@ -1,6 +1,7 @@
 import { PropsWithChildren } from 'react';
 import { act, renderHook } from '@testing-library/react';
-import { TestApiProvider } from '@backstage/test-utils';
+import { mockApis, TestApiProvider } from '@backstage/test-utils';
+import { configApiRef } from '@backstage/core-plugin-api';
 import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import type { PipelineView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { PromotionApi, promotionApiRef } from '../api';
@@ -29,11 +30,12 @@ function setHidden(hidden: boolean) {
   document.dispatchEvent(new Event('visibilitychange'));
 }
 
-function setup(signalApi?: SignalApi) {
+function setup(signalApi?: SignalApi, config?: object) {
   const getPipeline = jest.fn(async () => pipeline('a'));
   const api = { getPipeline } as unknown as PromotionApi;
   const apis: any[] = [[promotionApiRef, api]];
   if (signalApi) apis.push([signalApiRef, signalApi]);
+  if (config) apis.push([configApiRef, mockApis.config({ data: config })]);
   const wrapper = ({ children }: PropsWithChildren<{}>) => (
     <TestApiProvider apis={apis}>{children}</TestApiProvider>
   );
@@ -119,6 +121,29 @@ describe('usePipeline', () => {
     await act(async () => deliver({ entityRef }));
     await advance(0);
     expect(hook.result.current.value?.pipeline).toBe('b');
+    expect(getPipeline).toHaveBeenCalledTimes(2);
+  });
+
+  it('with promotion.pipelineTab.polling false fetches only on signals', async () => {
+    let deliver: (message: any) => void = () => {};
+    const signalApi: SignalApi = {
+      subscribe: jest.fn((_channel, onMessage) => {
+        deliver = onMessage;
+        return { unsubscribe: jest.fn() };
+      }),
+    };
+    const { getPipeline, hook } = setup(signalApi, {
+      promotion: { pipelineTab: { polling: false } },
+    });
+    await advance(0);
+    expect(hook.result.current.value?.pipeline).toBe('a');
+    await advance(120000);
+    expect(getPipeline).toHaveBeenCalledTimes(1);
+    getPipeline.mockResolvedValue(pipeline('b'));
+    await act(async () => deliver({ entityRef }));
+    await advance(0);
+    expect(hook.result.current.value?.pipeline).toBe('b');
+    await advance(120000);
     expect(getPipeline).toHaveBeenCalledTimes(2);
   });
 

@@ -1,13 +1,18 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useApi } from '@backstage/core-plugin-api';
+import { configApiRef, useApi, useApiHolder } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
 import type { PipelineView } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { promotionApiRef } from '../api';
 
-/** How often {@link usePipeline} polls: from `minIntervalMs` up to `maxIntervalMs`. */
+/**
+ * How often {@link usePipeline} polls: from `minIntervalMs` up to
+ * `maxIntervalMs`; `polling: false` fetches on signals only (default: the
+ * app-config key `promotion.pipelineTab.polling`, else true).
+ */
 export interface PollOptions {
   minIntervalMs?: number;
   maxIntervalMs?: number;
+  polling?: boolean;
 }
 
 /** What {@link usePipeline} knows about a pipeline. */
@@ -38,14 +43,20 @@ export function pipelineChannel(entityRef: string): string {
 
 /**
  * A service's pipeline kept live: refetched at once on a backend signal, and
- * polled as well (signals may be unavailable or drop), backing off while
- * nothing changes and pausing while the page is hidden.
+ * polled as well unless turned off (signals may be unavailable or drop),
+ * backing off while nothing changes and pausing while the page is hidden.
  */
 export function usePipeline(
   entityRef: string,
   options: PollOptions = {},
 ): PipelineState {
   const { minIntervalMs = 2000, maxIntervalMs = 30000 } = options;
+  // Optional: hosts without a config API (tests, other apps) poll as before.
+  const config = useApiHolder().get(configApiRef);
+  const polling =
+    options.polling ??
+    config?.getOptionalBoolean('promotion.pipelineTab.polling') ??
+    true;
   const api = useApi(promotionApiRef);
   const { lastSignal } = useSignal(pipelineChannel(entityRef));
   const [state, setState] = useState<Omit<PipelineState, 'refresh'>>({
@@ -64,7 +75,7 @@ export function usePipeline(
 
     const schedule = () => {
       clearTimeout(timer);
-      if (!disposed && !document.hidden) {
+      if (polling && !disposed && !document.hidden) {
         timer = setTimeout(load, delay);
       }
     };
@@ -113,7 +124,7 @@ export function usePipeline(
       clearTimeout(timer);
       document.removeEventListener('visibilitychange', onVisibilityChange);
     };
-  }, [api, entityRef, minIntervalMs, maxIntervalMs]);
+  }, [api, entityRef, minIntervalMs, maxIntervalMs, polling]);
 
   useEffect(() => {
     if (lastSignal) refetchRef.current();
