@@ -80,6 +80,48 @@ export interface LaneReads {
   releasePromotion(release: PromotionRelease, ticket: string): Promise<void>;
   /** Promotes and queues its deployment; false when it is no longer pending. */
   promote(go: PromotionGo): Promise<boolean>;
+  /**
+   * Runs `work` in one transaction shared with the other lanes' writes asked
+   * for in the same turn: one commit for the batch instead of one each.
+   */
+  write<R>(lane: LaneKey, work: (tx: PromotionStore) => Promise<R>): Promise<R>;
+}
+
+/** One lane's share of a shared transaction. */
+interface LaneWrite {
+  lane: LaneKey;
+  work: (tx: PromotionStore) => Promise<unknown>;
+}
+
+/**
+ * Runs the writes one after another in lane order, so replicas lock lanes in
+ * the same order and never deadlock each other. When the shared transaction
+ * fails (one bad write rolls all of it back), each write runs on its own, so
+ * the bad one fails only its own lane.
+ */
+function sharedTransactions(store: PromotionStore) {
+  return batched<LaneWrite, unknown>(async writes => {
+    const order = writes
+      .map((write, index) => ({ write, index, key: laneKey(write.lane) }))
+      .sort((a, b) =>
+        a.key === b.key ? a.index - b.index : a.key < b.key ? -1 : 1,
+      );
+    try {
+      const results: unknown[] = new Array(writes.length);
+      await store.transaction(async tx => {
+        for (const { write, index } of order) {
+          results[index] = await write.work(tx);
+        }
+      });
+      return results;
+    } catch {
+      return Promise.all(
+        writes.map(write =>
+          store.transaction(write.work).catch(error => error as Error),
+        ),
+      );
+    }
+  });
 }
 
 export function createLaneReads(store: PromotionStore): LaneReads {
@@ -126,6 +168,7 @@ export function createLaneReads(store: PromotionStore): LaneReads {
   const promotes = batchedWrite<PromotionGo, boolean>(goes =>
     lanes.promote(goes),
   );
+  const shared = sharedTransactions(store);
   // One loader per ticket: a replica has one, tests may run several.
   const releases = new Map<string, DataLoader<PromotionRelease, void>>();
 
@@ -139,6 +182,8 @@ export function createLaneReads(store: PromotionStore): LaneReads {
     approvals: id => approvals.load(id),
     saveGateResults: write => saves.load(write),
     promote: go => promotes.load(go),
+    write: <R>(lane: LaneKey, work: (tx: PromotionStore) => Promise<R>) =>
+      shared.load({ lane, work }) as Promise<R>,
     releasePromotion: (release, ticket) => {
       let loader = releases.get(ticket);
       if (!loader) {

@@ -1,6 +1,10 @@
 import type { DeployStatus } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { EnvironmentConfig } from '../config/pipelines';
-import { ArtifactRecord, DeploymentRecord } from '../database/PromotionStore';
+import {
+  ArtifactRecord,
+  DeploymentRecord,
+  PromotionStore,
+} from '../database/PromotionStore';
 import { ENGINE, EngineContext } from './context';
 
 /** What a deploy system answered, and what the engine does about it: move on, fail, or look again later. */
@@ -24,17 +28,28 @@ export function reportedOutcome(
   }
 }
 
+/**
+ * Acts on a deploy system's answer in one write: soaking once it succeeded,
+ * failed, or polled again later. `acceptedAt` (the deploy call that got this
+ * answer) is counted in the same transaction.
+ */
 export async function applyDeployStatus(
   ctx: EngineContext,
   deployment: DeploymentRecord,
   artifact: ArtifactRecord,
   status: DeployStatus,
   env: EnvironmentConfig,
+  acceptedAt?: Date,
 ) {
   const now = ctx.clock();
   const audit = { actor: ENGINE, digest: artifact.digest };
+  const write = (work: (tx: PromotionStore) => Promise<unknown>) =>
+    ctx.reads.write(deployment, async tx => {
+      if (acceptedAt) await countAccepted(tx, deployment, acceptedAt);
+      await work(tx);
+    });
   if (status.state === 'succeeded') {
-    await ctx.store.transaction(async tx => {
+    await write(async tx => {
       const moved = await tx.transitionDeployment(
         deployment,
         'soaking',
@@ -62,26 +77,45 @@ export async function applyDeployStatus(
     return;
   }
   if (status.state === 'failed') {
-    await ctx.store.transitionDeployment(
-      deployment,
-      'failed',
-      {},
-      { ...audit, reason: status.reason || 'deployer reported failure' },
-      now,
+    await write(tx =>
+      tx.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        { ...audit, reason: status.reason || 'deployer reported failure' },
+        now,
+      ),
     );
     ctx.changed(deployment.entityRef);
     return;
   }
   if (timedOut(deployment, env, now)) {
-    await failTimedOut(ctx, deployment, artifact, env, now);
+    await write(tx => failTimedOut(tx, deployment, artifact, env, now));
+    ctx.changed(deployment.entityRef);
     return;
   }
-  await ctx.store.releaseDeployment(
-    deployment.id,
-    ctx.ticket,
-    new Date(now.getTime() + ctx.timings.deployPollMs),
-    0,
+  await write(tx =>
+    tx.releaseDeployment(
+      deployment.id,
+      ctx.ticket,
+      new Date(now.getTime() + ctx.timings.deployPollMs),
+      0,
+    ),
   );
+}
+
+/** A deploy call the deploy system accepted; for a rollback, the moment it was dispatched. */
+async function countAccepted(
+  tx: PromotionStore,
+  deployment: DeploymentRecord,
+  acceptedAt: Date,
+) {
+  await tx.countDeployCall(deployment.id, acceptedAt);
+  if (deployment.trigger === 'rollback' && deployment.promotionId) {
+    await tx
+      .decisions()
+      .markRollbackDispatched(deployment.promotionId, acceptedAt);
+  }
 }
 
 export function timedOut(
@@ -94,13 +128,13 @@ export function timedOut(
 }
 
 export async function failTimedOut(
-  ctx: EngineContext,
+  tx: PromotionStore,
   deployment: DeploymentRecord,
   artifact: ArtifactRecord,
   env: EnvironmentConfig,
   now: Date,
 ) {
-  await ctx.store.transitionDeployment(
+  await tx.transitionDeployment(
     deployment,
     'failed',
     {},
@@ -113,7 +147,6 @@ export async function failTimedOut(
     },
     now,
   );
-  ctx.changed(deployment.entityRef);
 }
 
 export async function retryLater(
@@ -125,16 +158,18 @@ export async function retryLater(
 ) {
   const now = ctx.clock();
   if (timedOut(deployment, env, now)) {
-    await ctx.store.transitionDeployment(
-      deployment,
-      'failed',
-      {},
-      {
-        actor: ENGINE,
-        digest: artifact.digest,
-        reason: `${problem}; gave up after the deploy timeout`,
-      },
-      now,
+    await ctx.reads.write(deployment, tx =>
+      tx.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        {
+          actor: ENGINE,
+          digest: artifact.digest,
+          reason: `${problem}; gave up after the deploy timeout`,
+        },
+        now,
+      ),
     );
     ctx.changed(deployment.entityRef);
     return;
@@ -147,10 +182,12 @@ export async function retryLater(
   ctx.logger.warn(
     `Deployment ${deployment.id}: ${problem}; retrying in ${backoff} ms`,
   );
-  await ctx.store.releaseDeployment(
-    deployment.id,
-    ctx.ticket,
-    new Date(now.getTime() + backoff),
-    attempts,
+  await ctx.reads.write(deployment, tx =>
+    tx.releaseDeployment(
+      deployment.id,
+      ctx.ticket,
+      new Date(now.getTime() + backoff),
+      attempts,
+    ),
   );
 }

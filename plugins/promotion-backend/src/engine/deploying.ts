@@ -22,13 +22,13 @@ export async function startDeployment(
 ) {
   const now = ctx.clock();
   const audit = { actor: ENGINE, digest: artifact.digest };
-  const started = await ctx.store.transaction(async tx => {
+  const started = await ctx.reads.write(deployment, async tx => {
     const inFlight = await tx.lockInFlight(
       deployment.entityRef,
       deployment.environment,
     );
     const self = inFlight.find(d => d.id === deployment.id);
-    if (!self || self.state !== 'queued') return false;
+    if (!self || self.state !== 'queued') return undefined;
     const isNewer = (d: DeploymentRecord) =>
       d.createdAt.getTime() > self.createdAt.getTime() ||
       (d.createdAt.getTime() === self.createdAt.getTime() && d.id > self.id);
@@ -42,7 +42,7 @@ export async function startDeployment(
         { ...audit, reason: `superseded by ${newerDigest}` },
         now,
       );
-      return false;
+      return undefined;
     }
     for (const other of inFlight) {
       if (other.id === self.id) continue;
@@ -59,18 +59,18 @@ export async function startDeployment(
         now,
       );
     }
-    return tx.transitionDeployment(
+    const moved = await tx.transitionDeployment(
       self,
       'deploying',
       { deployStartedAt: now },
       audit,
       now,
     );
+    return moved ? tx.getDeployment(self.id) : undefined;
   });
   if (!started) return;
   ctx.changed(deployment.entityRef);
-  const current = (await ctx.store.getDeployment(deployment.id))!;
-  await callDeploy(ctx, current, artifact, deployer, request, env);
+  await callDeploy(ctx, started, artifact, deployer, request, env);
 }
 
 export async function callDeploy(
@@ -85,7 +85,9 @@ export async function callDeploy(
   try {
     status = await callDeployer(ctx, 'deploy', deployer, request);
   } catch (error) {
-    await ctx.store.countDeployCall(deployment.id, undefined);
+    await ctx.reads.write(deployment, tx =>
+      tx.countDeployCall(deployment.id, undefined),
+    );
     await retryLater(
       ctx,
       deployment,
@@ -95,14 +97,8 @@ export async function callDeploy(
     );
     return;
   }
-  const acceptedAt = ctx.clock();
-  await ctx.store.countDeployCall(deployment.id, acceptedAt);
-  if (deployment.trigger === 'rollback' && deployment.promotionId) {
-    await ctx.store
-      .decisions()
-      .markRollbackDispatched(deployment.promotionId, acceptedAt);
-  }
-  await applyDeployStatus(ctx, deployment, artifact, status, env);
+  // Counted in the same transaction as what the answer means for the lane.
+  await applyDeployStatus(ctx, deployment, artifact, status, env, ctx.clock());
 }
 
 export async function watchDeploying(

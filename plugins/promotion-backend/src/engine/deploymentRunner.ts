@@ -9,39 +9,31 @@ export async function runDeployment(
   ctx: EngineContext,
   deployment: DeploymentRecord,
 ): Promise<void> {
-  const artifact = (
-    await ctx.store.getArtifactsById([deployment.artifactId])
-  ).get(deployment.artifactId)!;
+  const artifact = (await ctx.reads.artifact(deployment.artifactId))!;
   const target = environmentOf(ctx.pipelines, artifact, deployment.environment);
   const now = ctx.clock();
   const audit = { actor: ENGINE, digest: artifact.digest };
-  if (!target) {
-    await ctx.store.transitionDeployment(
-      deployment,
-      'failed',
-      {},
-      {
-        ...audit,
-        reason: `environment '${deployment.environment}' is no longer configured`,
-      },
-      now,
+  const fail = async (reason: string) => {
+    await ctx.reads.write(deployment, tx =>
+      tx.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        { ...audit, reason },
+        now,
+      ),
     );
     ctx.changed(deployment.entityRef);
+  };
+  if (!target) {
+    await fail(
+      `environment '${deployment.environment}' is no longer configured`,
+    );
     return;
   }
   const deployer = ctx.deployers.get(target.env.deployer);
   if (!deployer) {
-    await ctx.store.transitionDeployment(
-      deployment,
-      'failed',
-      {},
-      {
-        ...audit,
-        reason: `deployer '${target.env.deployer}' is not installed`,
-      },
-      now,
-    );
-    ctx.changed(deployment.entityRef);
+    await fail(`deployer '${target.env.deployer}' is not installed`);
     return;
   }
   const request: DeployRequest = {

@@ -36,12 +36,14 @@ export async function watchSoaking(
   const now = ctx.clock();
   const audit = { actor: ENGINE, digest: artifact.digest };
   if (status.state === 'failed') {
-    await ctx.store.transitionDeployment(
-      deployment,
-      'failed',
-      {},
-      { ...audit, reason: `failed during soak: ${status.reason}` },
-      now,
+    await ctx.reads.write(deployment, tx =>
+      tx.transitionDeployment(
+        deployment,
+        'failed',
+        {},
+        { ...audit, reason: `failed during soak: ${status.reason}` },
+        now,
+      ),
     );
     ctx.changed(deployment.entityRef);
     return;
@@ -50,19 +52,21 @@ export async function watchSoaking(
   // Only a deployment the deployer still calls healthy may be verified;
   // "running" (unknown) keeps it soaking until it answers.
   if (now.getTime() < soakEnds || status.state !== 'succeeded') {
-    await ctx.store.releaseDeployment(
-      deployment.id,
-      ctx.ticket,
-      new Date(
-        Math.min(
-          Math.max(soakEnds, now.getTime() + 1),
-          now.getTime() + ctx.timings.deployPollMs,
+    await ctx.reads.write(deployment, tx =>
+      tx.releaseDeployment(
+        deployment.id,
+        ctx.ticket,
+        new Date(
+          Math.min(
+            Math.max(soakEnds, now.getTime() + 1),
+            now.getTime() + ctx.timings.deployPollMs,
+          ),
         ),
       ),
     );
     return;
   }
-  await ctx.store.transaction(async tx => {
+  await ctx.reads.write(deployment, async tx => {
     const verified = await tx.transitionDeployment(
       deployment,
       'verified',
