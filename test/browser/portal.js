@@ -24,12 +24,30 @@ async function waitFor(url, timeoutMs) {
   throw new Error(`${url} not up after ${timeoutMs} ms: ${lastError}`);
 }
 
-/** Starts `yarn start` in its own process group and waits for both halves; `env` adds variables (e.g. APP_CONFIG_ overrides). */
-async function startPortal({ env = {} } = {}) {
+/**
+ * Starts `yarn start` in its own process group and waits for both halves;
+ * `env` adds variables (e.g. APP_CONFIG_ overrides), `configs` adds config
+ * files read after app-config.yaml.
+ */
+async function startPortal({ env = {}, configs = [] } = {}) {
+  // The ports are fixed: a portal already running would answer for ours.
+  for (const url of [`${API_URL}/health`, APP_URL]) {
+    const busy = await fetch(url).then(
+      () => true,
+      () => false,
+    );
+    if (busy) throw new Error(`${url} answers already: stop that portal first`);
+  }
   const output = [];
+  const configArgs = configs.length
+    ? [path.join(ROOT, 'app-config.yaml'), ...configs].flatMap(file => [
+        '--config',
+        file,
+      ])
+    : [];
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, '.yarn/releases/yarn-4.13.0.cjs'), 'start'],
+    [path.join(ROOT, '.yarn/releases/yarn-4.13.0.cjs'), 'start', ...configArgs],
     {
       cwd: ROOT,
       detached: true,
