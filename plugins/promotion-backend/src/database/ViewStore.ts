@@ -7,6 +7,9 @@ import { DeploymentRow } from './tables';
 
 const LIVE_STATES = ['queued', 'deploying', 'soaking', 'verified'];
 
+/** Stands for the service in the compiled version statement; no ref has a NUL. */
+const SERVICE_SLOT = '\u0000service';
+
 /**
  * The reads the views make that the engine's stores do not: each one is
  * bounded by what a view shows (a lane's few live deployments, its one warm
@@ -124,12 +127,40 @@ export class ViewStore {
    * without the verdict), its newest burn-watch write and pushed sample, and
    * its freezes and rollbacks (an all-services freeze is written under the
    * service that asked for it; a rollback's dispatch and answer change it).
+   * Every pipeline GET asks it, so its SQL is compiled once and only the
+   * service is bound per call.
    */
   async pipelineVersion(entityRef: string): Promise<string> {
+    this.versionStatement ??= this.versionQuery(SERVICE_SLOT).toSQL();
+    const { sql, bindings } = this.versionStatement;
+    const result = await this.db.raw(
+      sql,
+      bindings.map(b => (b === SERVICE_SLOT ? entityRef : b)),
+    );
+    // Rows come back as an array (SQLite) or in `rows` (PostgreSQL).
+    const row = (Array.isArray(result) ? result : result.rows)[0];
+    return Object.values(row ?? {})
+      .map(v => {
+        if (v === null || v === undefined) return '';
+        // Timestamps come back as Date (PostgreSQL) or epoch ms (SQLite).
+        return typeof v === 'number' || /^\d+$/.test(String(v))
+          ? String(v)
+          : String(toDate(v as Date | string).getTime());
+      })
+      .join('.');
+  }
+
+  private versionStatement?: Knex.Sql;
+
+  private versionQuery(entityRef: string) {
     const db = this.db;
     const max = (column: string, table: string) =>
       db(table).max({ v: column }).where('entity_ref', entityRef);
-    const row = await db
+    const freezes = () =>
+      db('promotion_freezes').where(q =>
+        q.where('entity_ref', entityRef).orWhereNull('entity_ref'),
+      );
+    return db
       .select({
         event: max('id', 'promotion_events'),
         gate: db('promotion_gate_results as g')
@@ -140,31 +171,10 @@ export class ViewStore {
         sample: max('id', 'promotion_soak_samples'),
         rollback: max('dispatched_at', 'promotion_rollbacks'),
         resolved: max('resolved_at', 'promotion_rollbacks'),
-        freezes: db('promotion_freezes')
-          .where(q =>
-            q.where('entity_ref', entityRef).orWhereNull('entity_ref'),
-          )
-          .count({ v: '*' }),
-        frozen: db('promotion_freezes')
-          .where(q =>
-            q.where('entity_ref', entityRef).orWhereNull('entity_ref'),
-          )
-          .max({ v: 'created_at' }),
-        lifted: db('promotion_freezes')
-          .where(q =>
-            q.where('entity_ref', entityRef).orWhereNull('entity_ref'),
-          )
-          .max({ v: 'lifted_at' }),
+        freezes: freezes().count({ v: '*' }),
+        frozen: freezes().max({ v: 'created_at' }),
+        lifted: freezes().max({ v: 'lifted_at' }),
       })
       .first();
-    return Object.values(row ?? {})
-      .map(v => {
-        if (v === null || v === undefined) return '';
-        // Timestamps come back as Date (PostgreSQL) or epoch ms (SQLite).
-        return typeof v === 'number' || /^\d+$/.test(String(v))
-          ? String(v)
-          : String(toDate(v as Date | string).getTime());
-      })
-      .join('.');
   }
 }
