@@ -57,6 +57,7 @@ import {
 } from './metrics';
 import { createGateNotifier } from './notify/gateNotifier';
 import { OnCall } from './notify/OnCall';
+import { PageOutbox } from './notify/PageOutbox';
 import { createRouter } from './service/router';
 import { ServiceResolver } from './service/ServiceResolver';
 
@@ -171,9 +172,7 @@ export const promotionPlugin = createBackendPlugin({
           passBudgetMs: readPassBudgetMs(config),
         });
         lifecycle.addShutdownHook(
-          engineMetrics.observePagesOwed(() =>
-            store.burnWatch().countPagesOwed(),
-          ),
+          engineMetrics.observePagesOwed(() => store.pages().countOwed()),
         );
         await scheduler.scheduleTask({
           id: 'promotion-soak-samples-prune',
@@ -194,6 +193,20 @@ export const promotionPlugin = createBackendPlugin({
           logger,
           appBaseUrl: config.getString('app.baseUrl'),
         });
+        // Every page goes out through one outbox; writers kick it, the task
+        // is the fallback (and picks up what a killed replica left owed).
+        const pageOutbox = new PageOutbox({ store, pager: onCall, logger, clock });
+        await scheduler.scheduleTask({
+          id: 'promotion-pages',
+          frequency: { seconds: 10 },
+          timeout: { minutes: 5 },
+          // Every replica delivers: leases in the outbox keep them apart.
+          scope: 'local',
+          fn: async () => {
+            await pageOutbox.deliverDue();
+          },
+        });
+        lifecycle.addShutdownHook(() => pageOutbox.stop());
         // Replicas on one PostgreSQL wake each other when they create work.
         let engine: PromotionEngine | undefined = undefined;
         const wakeups = await connectReplicaWakeups({
@@ -216,6 +229,7 @@ export const promotionPlugin = createBackendPlugin({
             evaluationConcurrency: readEvaluationConcurrency(config),
           },
           notifyReplicas: () => wakeups.notify(),
+          onPagesOwed: () => pageOutbox.kick(),
           metrics: engineMetrics,
           onChange: entityRef => {
             deps.signals
@@ -248,7 +262,7 @@ export const promotionPlugin = createBackendPlugin({
           rollback: request => engine!.requestRollback(request),
           pipelines,
           providers: metricsProviders,
-          pager: onCall,
+          onPagesOwed: () => pageOutbox.kick(),
           logger,
           clock,
           queryTimeoutMs: gateTimeoutMs,

@@ -1,7 +1,7 @@
 import { createTestDatabases } from './__testUtils__/databases';
 import { startPromotionBackend } from './__testUtils__/backend';
 import { RecordingMetrics } from './__testUtils__/RecordingMetrics';
-import { BurnWatchStore } from './database/BurnWatchStore';
+import { PageOutboxStore } from './database/PageOutboxStore';
 import { ENGINE_METRIC_NAMES } from './engine/EngineMetrics';
 
 jest.setTimeout(60_000);
@@ -25,26 +25,19 @@ describe('engine metrics in the plugin', () => {
         features: [metrics.factory()],
       });
       try {
-        const now = new Date();
-        await new BurnWatchStore(knex).save(
-          {
-            deploymentId: 'd-1',
-            entityRef: 'component:default/checkout',
-            environment: 'dev',
-            status: 'firing',
-            reading: {
-              objective: 0.999,
-              evaluatedAt: now.toISOString(),
-              firing: true,
-              blind: false,
-              reason: 'burning',
-              windows: [],
+        // Owed and due far ahead, so no delivery pass sends it before the count.
+        await new PageOutboxStore(knex).enqueue(
+          [
+            {
+              key: 'auto-rollback-stuck:d-1',
+              why: 'auto-rollback-stuck',
+              entityRef: 'component:default/checkout',
+              environment: 'dev',
+              severity: 'critical',
+              summary: 'burning',
             },
-            evaluatedAt: now,
-            page: { key: 'burn:d-1', summary: 'burning', severity: 'critical' },
-          },
-          undefined,
-          now,
+          ],
+          new Date('2999-01-01T00:00:00Z'),
         );
         expect(await metrics.collect(ENGINE_METRIC_NAMES.pagesOwed)).toEqual([
           { value: 1, attributes: { action: 'send' } },

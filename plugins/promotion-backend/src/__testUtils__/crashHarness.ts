@@ -5,6 +5,7 @@ import type {
   DeployRequest,
   DeployStatus,
 } from '@promotion-pipeline/backstage-plugin-promotion-node';
+import type { Page } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import { readPipelines } from '../config/pipelines';
@@ -124,6 +125,44 @@ export function readDeployLedger(dir: string): {
     deployed.set(key, fs.readFileSync(join(dir, 'deployed', key), 'utf8'));
   }
   return { calls, deployed };
+}
+
+/** Page lease of the crash-test outboxes: short, so a killed sender's pages are taken over fast. */
+export const PAGE_CRASH_LEASE_MS = 300;
+
+/** The two pages the page crash test follows. */
+export const CRASH_PAGE_KEYS = ['e2e:crash-a', 'auto-rollback:crash-b'];
+
+/**
+ * On-call's pager outside every backend process: each page it accepts is a
+ * line in a file (written before it answers), so it outlives a SIGKILL of
+ * the backend that sent it.
+ */
+export class FilePager {
+  constructor(private readonly dir: string, private readonly caller: string) {}
+
+  async page(page: Omit<Page, 'link'>) {
+    fs.appendFileSync(
+      join(this.dir, 'pages.log'),
+      `trigger ${page.dedupKey} ${this.caller}\n`,
+    );
+    return { delivered: ['file'], failed: [] };
+  }
+
+  async resolve(dedupKey: string) {
+    fs.appendFileSync(
+      join(this.dir, 'pages.log'),
+      `resolve ${dedupKey} ${this.caller}\n`,
+    );
+  }
+
+  /** Every page the pager accepted, as "<action> <key> <caller>" lines. */
+  static read(dir: string): string[] {
+    const log = join(dir, 'pages.log');
+    return fs.existsSync(log)
+      ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)
+      : [];
+  }
 }
 
 /** A logger that keeps warnings and errors for the test to look at instead of printing them. */

@@ -10,7 +10,8 @@ import { DatabaseSoakSampleStore, PushMetricsProvider } from '../metrics';
 import { ManualClock } from '../__testUtils__/clock';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';
 import { FakeDeployer } from '../__testUtils__/FakeDeployer';
-import { AutoRollback, AutoRollbackPager } from './AutoRollback';
+import { OnCallPager, PageOutbox } from '../notify/PageOutbox';
+import { AutoRollback } from './AutoRollback';
 
 const SERVICE = 'component:default/checkout';
 const MINUTE = 60_000;
@@ -34,7 +35,7 @@ const pipelines = readPipelines(
 );
 
 /** A pager that records, and can be made to fail like an unreachable one. */
-class RecordingPager implements AutoRollbackPager {
+class RecordingPager implements OnCallPager {
   readonly pages: Array<Omit<Page, 'link'>> = [];
   readonly resolved: string[] = [];
   down = false;
@@ -62,16 +63,32 @@ describe.each(databases.eachSupportedId())('AutoRollback on %p', databaseId => {
   let engine: PromotionEngine;
   let pager: RecordingPager;
 
-  const watch = () =>
-    new AutoRollback({
+  /**
+   * One replica's watch pass followed by its page delivery; a fresh one is
+   * a restarted backend (nothing in memory).
+   */
+  const watch = () => {
+    const watcher = new AutoRollback({
       store,
       rollback: request => engine.requestRollback(request),
       pipelines,
       providers: new Map([['push', new PushMetricsProvider(samples)]]),
+      logger: mockServices.logger.mock(),
+      clock: clock.now,
+    });
+    const pages = new PageOutbox({
+      store,
       pager,
       logger: mockServices.logger.mock(),
       clock: clock.now,
     });
+    return {
+      runOnce: async () => {
+        await watcher.runOnce();
+        await pages.deliverDue();
+      },
+    };
+  };
 
   beforeEach(async () => {
     knex = await databases.init(databaseId);
@@ -309,8 +326,10 @@ describe.each(databases.eachSupportedId())('AutoRollback on %p', databaseId => {
     }
     expect(await rollbacks()).toHaveLength(1);
     expect(pager.pages).toEqual([]);
-    // A fresh instance (a restarted backend) finds the page still owed.
+    // A fresh instance (a restarted backend) finds the page still owed and
+    // sends it once its backoff is over.
     pager.down = false;
+    clock.advance(MINUTE);
     await watch().runOnce();
     expect(pager.pages).toEqual([
       expect.objectContaining({

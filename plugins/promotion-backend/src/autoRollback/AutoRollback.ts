@@ -10,7 +10,6 @@ import { PromotionStore } from '../database/PromotionStore';
 import type { requestRollback } from '../commands/rollback';
 import { ENGINE } from '../engine/context';
 import { PUSH_SOURCE } from '../metrics';
-import { AutoRollbackPager, deliverOwedPages } from '../notify/burnPages';
 import { SloConfig } from '../slo';
 import { readBurnCounts, readBurnLane } from './burnLane';
 import {
@@ -20,7 +19,6 @@ import {
   needsReadings,
 } from './burnWatch';
 
-export type { AutoRollbackPager } from '../notify/burnPages';
 export { validateSloProviders } from '../config/sloProviders';
 
 /** The rollback command as the engine exposes it (the one a person's rollback uses too). */
@@ -35,7 +33,8 @@ export interface AutoRollbackOptions {
   rollback: RollbackCommand;
   pipelines: Pipelines;
   providers: Map<string, MetricsProvider>;
-  pager: AutoRollbackPager;
+  /** Told when a page was written to the outbox, to deliver it soon. */
+  onPagesOwed?: () => void;
   logger: LoggerService;
   clock: () => Date;
   /** Longest one provider query may take before it counts as no answer. */
@@ -56,7 +55,7 @@ export class AutoRollback {
     this.queryTimeoutMs = options.queryTimeoutMs ?? 10_000;
   }
 
-  /** One pass over every watched lane, then the pages that are due. */
+  /** One pass over every watched lane. */
   async runOnce(): Promise<void> {
     for (const pipeline of this.options.pipelines.values()) {
       for (const env of pipeline.environments) {
@@ -75,7 +74,6 @@ export class AutoRollback {
         }
       }
     }
-    await deliverOwedPages(this.options);
   }
 
   /**
@@ -94,7 +92,6 @@ export class AutoRollback {
     // on the scheduled pass.
     if (!pipeline || !env?.slo || env.slo.provider !== PUSH_SOURCE) return;
     await this.watchLane(entityRef, pipeline, env, env.slo);
-    await deliverOwedPages(this.options);
   }
 
   private async watchLane(
@@ -123,34 +120,43 @@ export class AutoRollback {
     }
   }
 
-  /** Stores the next watch state with the page it owes (delivered later by the page loop). */
+  /**
+   * Stores the next watch state and, in the same transaction, the page its
+   * condition owes or the resolve of one that is over. A replica that lost
+   * the race to another writes nothing.
+   */
   private async save(
     lane: BurnLane,
     decision: Extract<BurnWatchDecision, { kind: 'watch' }>,
     now: Date,
   ): Promise<void> {
-    const { watch } = lane;
-    const unchanged = !decision.opens && !decision.closes;
-    await this.options.store.burnWatch().save(
-      {
-        ...decision.next,
-        ...(unchanged
-          ? {
-              pagedAt: watch?.pagedAt,
-              resolveKey: watch?.resolveKey,
-              pageLeaseUntil: watch?.pageLeaseUntil,
-            }
-          : {
-              // A page already delivered for a condition that is over gets resolved.
-              resolveKey:
-                decision.closes && watch?.pagedAt
-                  ? decision.closes
-                  : watch?.resolveKey,
-            }),
-      },
-      watch?.version,
-      now,
-    );
+    const { opens, closes, next } = decision;
+    const { store } = this.options;
+    if (!opens && !closes) {
+      await store.burnWatch().save(next, lane.watch?.version, now);
+      return;
+    }
+    const paged = await store.transaction(async tx => {
+      const won = await tx.burnWatch().save(next, lane.watch?.version, now);
+      if (!won) return false;
+      if (closes) await tx.pages().close(closes, now);
+      if (opens) {
+        await tx.pages().enqueue(
+          [
+            {
+              ...opens,
+              why: opens.key.split(':')[0],
+              entityRef: lane.entityRef,
+              environment: lane.environment,
+              details: { burnRate: next.reading },
+            },
+          ],
+          now,
+        );
+      }
+      return true;
+    });
+    if (paged) this.options.onPagesOwed?.();
   }
 
   /** Rolls the lane back through the rollback command, as the engine. */

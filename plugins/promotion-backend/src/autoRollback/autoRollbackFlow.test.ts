@@ -247,10 +247,9 @@ describe.each(databases.eachSupportedId())(
         comment: 'v2 leaks connections',
       });
       expect((await prod()).autoRollback).toBeUndefined();
-      // The next pass tells the pagers.
-      await backend.watchBurn();
-      expect(backend.resolved).toContain(
-        `auto-rollback:${lane.autoRollback.id}`,
+      // The page outbox tells the pagers.
+      await waitFor('the page resolved', async () =>
+        backend.resolved.includes(`auto-rollback:${lane.autoRollback.id}`),
       );
       const again = await api()
         .post(`/api/promotion/v1/rollbacks/${lane.autoRollback.id}/confirm`)

@@ -24,7 +24,7 @@ export interface AutoRollbackFiring {
 
 /**
  * Writes, in the rollback's transaction, that the burn watch fired it, the
- * page it owes on-call, and the `autorollback.fired` event. The watch write
+ * page it owes on-call (to the outbox), and the `autorollback.fired` event. The watch write
  * is compare-and-set: a replica that lost the race to another throws 409 and
  * its whole rollback is undone.
  */
@@ -41,27 +41,36 @@ export async function recordFiring(
 ): Promise<void> {
   const { watch } = firing;
   const { promotion, from, target, reason } = rollback;
-  const previous = await tx.burnWatch().get(watch.deploymentId);
-  const won = await tx.burnWatch().save(
-    {
-      ...watch,
-      rollbackId: promotion.id,
-      page: {
-        key: pageKeys.fired(promotion.id),
-        severity: 'critical',
-        summary: `Rolled back ${watch.entityRef} in ${watch.environment} from ${from.version} to ${target.version}: ${reason}`,
-      },
-      resolveKey:
-        firing.closes && previous?.pagedAt ? firing.closes : undefined,
-    },
-    firing.expectedVersion,
-    now,
-  );
+  const page = {
+    key: pageKeys.fired(promotion.id),
+    severity: 'critical' as const,
+    summary: `Rolled back ${watch.entityRef} in ${watch.environment} from ${from.version} to ${target.version}: ${reason}`,
+  };
+  const won = await tx
+    .burnWatch()
+    .save(
+      { ...watch, rollbackId: promotion.id, page },
+      firing.expectedVersion,
+      now,
+    );
   if (!won) {
     throw new ConflictError(
       `the burn watch of deployment ${watch.deploymentId} changed meanwhile`,
     );
   }
+  if (firing.closes) await tx.pages().close(firing.closes, now);
+  await tx.pages().enqueue(
+    [
+      {
+        ...page,
+        why: 'auto-rollback',
+        entityRef: watch.entityRef,
+        environment: watch.environment,
+        details: { burnRate: watch.reading, rollbackId: promotion.id },
+      },
+    ],
+    now,
+  );
   await tx.appendEvent(
     {
       entityRef: watch.entityRef,
@@ -98,7 +107,7 @@ async function resolveAutoRollback(
       `Rollback ${rollback.id} was already confirmed or overridden`,
     );
   }
-  await tx.burnWatch().closeRollbackPage(rollback.id, now);
+  await tx.pages().close(pageKeys.fired(rollback.id), now);
   return rollback;
 }
 
@@ -133,6 +142,7 @@ export async function confirmAutoRollback(
     return rollback.entityRef;
   });
   deps.changed(entityRef);
+  deps.pagesOwed?.();
 }
 
 /**
@@ -206,5 +216,6 @@ export async function overrideAutoRollback(
   });
   deps.changed(promotion.entityRef);
   deps.wake();
+  deps.pagesOwed?.();
   return promotion;
 }

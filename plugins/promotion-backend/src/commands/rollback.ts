@@ -25,6 +25,8 @@ export interface CommandDeps {
   changed: (entityRef: string) => void;
   /** Says new work is due now. */
   wake: () => void;
+  /** Says a page was written to the outbox (or one is to be resolved). */
+  pagesOwed?: () => void;
 }
 
 /**
@@ -210,5 +212,6 @@ export async function requestRollback(
   });
   deps.changed(request.entityRef);
   deps.wake();
+  if (request.firing) deps.pagesOwed?.();
   return { promotion, target: rollbackTarget, from };
 }

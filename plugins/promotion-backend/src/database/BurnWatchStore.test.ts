@@ -50,53 +50,21 @@ describe.each(databases.eachSupportedId())(
       store = new BurnWatchStore(knex);
     });
 
-    it('counts no pages owed when nothing was decided', async () => {
-      expect(await store.countPagesOwed()).toEqual({ send: 0, resolve: 0 });
-      await store.save(watch('d-quiet'), undefined, NOW);
-      expect(await store.countPagesOwed()).toEqual({ send: 0, resolve: 0 });
-    });
-
-    it('counts pages to send, leased or not, and pages to resolve', async () => {
-      await store.save(watch('d-due', { page }), undefined, NOW);
-      // A replica delivering it still owes it until paged_at is written.
-      await store.save(
-        watch('d-leased', {
-          page,
-          pageLeaseUntil: new Date(NOW.getTime() + 60_000),
-        }),
-        undefined,
-        NOW,
-      );
-      await store.save(
-        watch('d-delivered', { page, pagedAt: NOW }),
-        undefined,
-        NOW,
-      );
-      await store.save(
-        watch('d-cleared', { resolveKey: page.key }),
-        undefined,
-        NOW,
-      );
-      expect(await store.countPagesOwed()).toEqual({ send: 2, resolve: 1 });
-      // A page closed before delivery is no longer owed; one delivered is to be resolved.
-      const due = await store.get('d-due');
-      await store.save(
-        { ...due!, page: undefined, resolveKey: undefined },
-        due!.version,
-        NOW,
-      );
-      const delivered = await store.get('d-delivered');
-      await store.save(
-        {
-          ...delivered!,
-          page: undefined,
-          pagedAt: undefined,
-          resolveKey: page.key,
-        },
-        delivered!.version,
-        NOW,
-      );
-      expect(await store.countPagesOwed()).toEqual({ send: 1, resolve: 2 });
+    it('writes only over the version it read, so one of two replicas wins', async () => {
+      expect(await store.save(watch('d-1'), undefined, NOW)).toBe(true);
+      // A second first write of the same deployment loses.
+      expect(await store.save(watch('d-1'), undefined, NOW)).toBe(false);
+      const stored = (await store.get('d-1'))!;
+      expect(stored.version).toBe(1);
+      const firing = watch('d-1', { status: 'firing', firingSince: NOW, page });
+      expect(await store.save(firing, stored.version, NOW)).toBe(true);
+      expect(await store.save(firing, stored.version, NOW)).toBe(false);
+      expect(await store.get('d-1')).toMatchObject({
+        version: 2,
+        status: 'firing',
+        firingSince: NOW,
+        page,
+      });
     });
   },
 );

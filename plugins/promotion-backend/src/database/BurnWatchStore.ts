@@ -13,7 +13,7 @@ export type BurnWatchStatus =
   | 'rolled_back'
   | 'no_target';
 
-/** A page the watch owes on-call, delivered by whichever replica gets to it. */
+/** The page a watch has open for its condition (sent through the page outbox). */
 export interface OwedPage {
   key: string;
   summary: string;
@@ -34,20 +34,8 @@ export interface BurnWatchRecord {
   reading: BurnRateView;
   evaluatedAt: Date;
   rollbackId?: string;
+  /** The page open for the current condition (blind, nothing to roll back to, fired). */
   page?: OwedPage;
-  pagedAt?: Date;
-  /** Key of a delivered page whose condition cleared; still to be resolved. */
-  resolveKey?: string;
-  /** A replica is sending or resolving the page until then. */
-  pageLeaseUntil?: Date;
-}
-
-/** How many pages the outbox still owes on-call, by what is to be done. */
-export interface PagesOwed {
-  /** Decided and not yet delivered. */
-  send: number;
-  /** Delivered, condition cleared, not yet resolved. */
-  resolve: number;
 }
 
 /** The fields a watch update writes. */
@@ -74,9 +62,6 @@ function fromRow(row: any): BurnWatchRecord {
           severity: row.page_severity ?? 'warning',
         }
       : undefined,
-    pagedAt: toDate(row.paged_at),
-    resolveKey: row.resolve_key ?? undefined,
-    pageLeaseUntil: toDate(row.page_lease_until),
   };
 }
 
@@ -93,9 +78,6 @@ function toRow(watch: BurnWatchUpdate, now: Date) {
     page_key: watch.page?.key ?? null,
     page_summary: watch.page?.summary ?? null,
     page_severity: watch.page?.severity ?? null,
-    paged_at: watch.pagedAt ?? null,
-    resolve_key: watch.resolveKey ?? null,
-    page_lease_until: watch.pageLeaseUntil ?? null,
     updated_at: now,
   };
 }
@@ -134,6 +116,7 @@ export class BurnWatchStore {
     now: Date,
   ): Promise<boolean> {
     if (expectedVersion === undefined) {
+      // Only a row really inserted comes back (SQLite's insert id would not tell).
       const inserted = await this.db(TABLE)
         .insert({
           deployment_id: watch.deploymentId,
@@ -141,76 +124,14 @@ export class BurnWatchStore {
           ...toRow(watch, now),
         })
         .onConflict('deployment_id')
-        .ignore();
-      return Array.isArray(inserted)
-        ? inserted.length > 0 || (inserted as any).rowCount > 0
-        : true;
+        .ignore()
+        .returning('deployment_id');
+      return inserted.length > 0;
     }
     const updated = await this.db(TABLE)
       .where({ deployment_id: watch.deploymentId, version: expectedVersion })
       .update({ version: expectedVersion + 1, ...toRow(watch, now) });
     return updated === 1;
-  }
-
-  async getByRollback(
-    rollbackId: string,
-  ): Promise<BurnWatchRecord | undefined> {
-    const row = await this.db(TABLE).where({ rollback_id: rollbackId }).first();
-    return row ? fromRow(row) : undefined;
-  }
-
-  /**
-   * On-call answered the rollback this watch fired: its page is no longer
-   * owed, and one already delivered is to be resolved.
-   */
-  async closeRollbackPage(rollbackId: string, now: Date): Promise<void> {
-    // A page delivery may write the row between our read and write; re-read.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const watch = await this.getByRollback(rollbackId);
-      if (!watch?.page) return;
-      const closed = await this.save(
-        {
-          ...watch,
-          page: undefined,
-          pagedAt: undefined,
-          resolveKey: watch.pagedAt ? watch.page.key : watch.resolveKey,
-        },
-        watch.version,
-        now,
-      );
-      if (closed) return;
-    }
-  }
-
-  /** Watches with a page to send or resolve that no replica is working on. */
-  async listPagesDue(now: Date, limit = 50): Promise<BurnWatchRecord[]> {
-    const rows = await this.db(TABLE)
-      .where(q =>
-        q
-          .where(w => w.whereNotNull('page_key').whereNull('paged_at'))
-          .orWhereNotNull('resolve_key'),
-      )
-      .where(q =>
-        q.whereNull('page_lease_until').orWhere('page_lease_until', '<', now),
-      )
-      .orderBy('updated_at')
-      .limit(limit);
-    return rows.map(fromRow);
-  }
-
-  /**
-   * Pages on-call is still owed, leased or not: ones to send (decided, not
-   * yet delivered) and delivered ones to resolve. Feeds the pages-owed gauge.
-   */
-  async countPagesOwed(): Promise<PagesOwed> {
-    const [send] = await this.db(TABLE)
-      .whereNotNull('page_key')
-      .whereNull('paged_at')
-      .count({ n: '*' });
-    const [resolve] = await this.db(TABLE)
-      .whereNotNull('resolve_key')
-      .count({ n: '*' });
-    return { send: Number(send?.n ?? 0), resolve: Number(resolve?.n ?? 0) };
   }
 
   /**

@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import { BurnWatchStore } from './BurnWatchStore';
 import { DecisionStore } from './DecisionStore';
 import { LaneStore } from './LaneStore';
+import { PageOutboxStore } from './PageOutboxStore';
 import { applyDatabaseMigrations } from './migrations';
 import { PromotionStore } from './PromotionStore';
 import { DeploymentTable } from './DeploymentTable';
@@ -51,6 +52,10 @@ export class DatabasePromotionStore
 
   lanes(): LaneStore {
     return new LaneStore(this.db);
+  }
+
+  pages(): PageOutboxStore {
+    return new PageOutboxStore(this.db);
   }
 
   async transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 import type { BurnWatchStore } from './BurnWatchStore';
 import type { DecisionStore } from './DecisionStore';
 import type { LaneStore } from './LaneStore';
+import type { PageOutboxStore } from './PageOutboxStore';
 import type {
   Artifact,
   AuditEvent,
@@ -176,6 +177,8 @@ export interface PromotionStore {
   burnWatch(): BurnWatchStore;
   /** Batched reads and writes of many lanes at once (the engine's snapshot). */
   lanes(): LaneStore;
+  /** The page outbox, on the same connection or transaction: pages go with the change that owes them. */
+  pages(): PageOutboxStore;
 
   /** Stores an artifact; idempotent per entity and digest; ConflictError when immutable fields differ. */
   registerArtifact(

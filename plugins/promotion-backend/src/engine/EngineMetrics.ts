@@ -9,7 +9,7 @@ import type {
 } from '@backstage/backend-plugin-api/alpha';
 import type { GateResult } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type { DeployStatus } from '@promotion-pipeline/backstage-plugin-promotion-node';
-import type { PagesOwed } from '../database/BurnWatchStore';
+import type { PagesOwed } from '../database/PageOutboxStore';
 import {
   DEFAULT_PASS_BUDGET_MS,
   PASS_BUDGET_CONFIG_KEY,

@@ -47,6 +47,8 @@ export interface PromotionEngineOptions {
   notifier?: GateNotifier;
   /** Tells the other replicas that work is due (e.g. PostgreSQL NOTIFY). */
   notifyReplicas?: () => void;
+  /** Told when a page was written to the outbox, to deliver it soon. */
+  onPagesOwed?: () => void;
   /** Told when a drain ends: its duration and how much it claimed. */
   onPass?: (report: PassReport) => void;
   /** OpenTelemetry instruments; none when absent (tests). */
@@ -84,6 +86,7 @@ export class PromotionEngine {
       ticket: uuid(),
       changed,
       wake: () => this.kick(),
+      pagesOwed: () => options.onPagesOwed?.(),
       metrics: options.metrics ?? EngineMetrics.disabled(),
       reads: createLaneReads(options.store),
     };
@@ -96,6 +99,7 @@ export class PromotionEngine {
       clock: this.ctx.clock,
       changed,
       wake: () => this.kick(),
+      pagesOwed: this.ctx.pagesOwed,
     };
   }
 

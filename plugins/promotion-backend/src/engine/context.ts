@@ -74,6 +74,8 @@ export interface EngineContext {
   changed: (entityRef: string) => void;
   /** Says new work is due now (this replica and the others). */
   wake: () => void;
+  /** Says a page was written to the outbox: deliver it soon. */
+  pagesOwed: () => void;
   metrics: EngineMetrics;
   /** Lane reads and writes, batched across the lanes evaluated together. */
   reads: LaneReads;

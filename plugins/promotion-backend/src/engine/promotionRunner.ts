@@ -8,6 +8,7 @@ import { evaluateGate } from '../gates/evaluateGate';
 import { ROLLBACK_SKIPPED_GATES } from '../gates/rollbackPolicy';
 import { ENGINE, EngineContext, environmentOf } from './context';
 import { LaneReads } from '../database/laneReads';
+import { gatePages } from '../notify/gatePages';
 import { precheckStep, promotionStep } from './promotionStep';
 
 /**
@@ -151,18 +152,20 @@ export async function runPromotion(
     const hold = await holdResult(reads, promotion, now, before.has('hold'));
     if (hold) results.push(hold);
   }
-  await reads.saveGateResults({
-    promotion,
-    digest: artifact.digest,
-    results,
-    stored,
-  });
-  await notifyGateChanges(
-    ctx,
-    promotion,
-    artifact,
-    results.filter(r => before.get(r.gate) !== r.verdict),
-  );
+  const changed = results.filter(r => before.get(r.gate) !== r.verdict);
+  const verdicts = { promotion, digest: artifact.digest, results, stored };
+  const pages = gatePages(promotion, artifact, changed);
+  if (pages.length === 0) {
+    await reads.saveGateResults(verdicts);
+  } else {
+    // A verdict that owes a page is written with it, outside the batch.
+    await store.transaction(async tx => {
+      await tx.lanes().saveGateResults([verdicts]);
+      await tx.pages().enqueue(pages, now);
+    });
+    ctx.pagesOwed();
+  }
+  await notifyGateChanges(ctx, promotion, artifact, changed);
 
   const step = promotionStep(
     promotion.trigger,

@@ -5,6 +5,7 @@ import type {
   Page,
   Pager,
 } from '@promotion-pipeline/backstage-plugin-promotion-node';
+import type { OnCallPager } from './PageOutbox';
 
 /** Who to tell about a service: its owner from the catalog. */
 async function ownerOf(
@@ -20,10 +21,11 @@ async function ownerOf(
 
 /**
  * Reaches people: a Backstage notification to the owning group always, and
- * every external pager (Alertmanager, PagerDuty …) for pages. One pager
+ * every external pager (Alertmanager, PagerDuty …) for pages; with no
+ * external pager installed, a page is also written to the log. One pager
  * failing does not keep the others or the notification from going out.
  */
-export class OnCall {
+export class OnCall implements OnCallPager {
   constructor(
     private readonly options: {
       notifications: NotificationService;
@@ -90,6 +92,12 @@ export class OnCall {
     } catch (error) {
       this.options.logger.warn(`Backstage notification failed: ${error}`);
       failed.push('notifications');
+    }
+    if (this.options.pagers.size === 0) {
+      this.options.logger.warn(
+        `Page ${page.dedupKey} (${page.severity}) for ${page.entityRef} in ${page.environment}, no pager installed: ${page.summary}`,
+      );
+      delivered.push('log');
     }
     for (const [name, pager] of this.options.pagers) {
       try {

@@ -8,8 +8,8 @@ import { OnCall } from './OnCall';
 
 /**
  * Acts on gate verdicts that just changed: approvers hear when their approval
- * is needed; on-call is paged when e2e fails against the source environment.
- * Both land in the audit log.
+ * is needed, and the request lands in the audit log. (Pages, e.g. for an e2e
+ * failure, go through the page outbox: see gatePages.ts.)
  */
 export function createGateNotifier(
   onCall: OnCall,
@@ -38,32 +38,6 @@ export function createGateNotifier(
             kind: 'approval.requested',
             actor: 'engine',
             details: { promotionId: promotion.id, reason: result.reason },
-          },
-          clock(),
-        );
-      }
-      if (
-        result.gate === 'e2e' &&
-        result.verdict === 'failed' &&
-        !result.errored
-      ) {
-        const outcome = await onCall.page({
-          dedupKey: `e2e:${promotion.entityRef}:${promotion.fromEnvironment}:${artifact.digest}`,
-          summary: `e2e failed for ${artifact.version} in ${promotion.fromEnvironment}; promotion to ${promotion.toEnvironment} blocked`,
-          severity: 'warning',
-          entityRef: promotion.entityRef,
-          environment: promotion.fromEnvironment ?? promotion.toEnvironment,
-          digest: artifact.digest,
-          details: { reason: result.reason, promotionId: promotion.id },
-        });
-        await store.appendEvent(
-          {
-            entityRef: promotion.entityRef,
-            environment: promotion.fromEnvironment,
-            digest: artifact.digest,
-            kind: 'oncall.paged',
-            actor: 'engine',
-            details: { why: 'e2e failed', reason: result.reason, ...outcome },
           },
           clock(),
         );
