@@ -2,10 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AlertmanagerAlertSource } from './AlertmanagerAlertSource';
 import { PROMOTION_ALERT_NAME } from './AlertmanagerPager';
-import {
-  startAlertmanager,
-  TestAlertmanager,
-} from './__testUtils__/alertmanager';
+import { startAlertmanager, TestAlertmanager } from './testUtils';
 
 jest.setTimeout(30_000);
 

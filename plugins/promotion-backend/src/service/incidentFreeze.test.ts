@@ -4,7 +4,7 @@ import request from 'supertest';
 import {
   startAlertmanager,
   TestAlertmanager,
-} from '../__testUtils__/alertmanager';
+} from '@promotion-pipeline/backstage-plugin-promotion-backend-module-alertmanager/testUtils';
 import { serviceEntity, startPromotionBackend } from '../__testUtils__/backend';
 import { ManualClock } from '../__testUtils__/clock';
 import { createTestDatabases, digestOf } from '../__testUtils__/databases';
