@@ -3,30 +3,15 @@ import { cancelRollback as cancelRollbackCommand } from '../../commands/cancelRo
 import { promotionView } from '../../views/shapes';
 import { audited, callerOf } from '../access';
 import { parseInput } from '../validation';
-import { OperationContext, PromotionRouter, plain } from './context';
+import { PromotionRouter, plain } from './context';
+import { RecordCommandContext, recordCommandDeps } from './wakingCommand';
 
 /** `POST /v1/promotions/{promotionId}/cancel` (CancelRollback): stop a rollback that has not deployed yet. */
 export function cancelRollback(
   router: PromotionRouter,
-  {
-    httpAuth,
-    permissions,
-    auditor,
-    store,
-    engine,
-    recordRefusal,
-    clock,
-  }: Pick<
-    OperationContext,
-    | 'httpAuth'
-    | 'permissions'
-    | 'auditor'
-    | 'store'
-    | 'engine'
-    | 'recordRefusal'
-    | 'clock'
-  >,
+  context: RecordCommandContext,
 ) {
+  const { httpAuth, auditor, store } = context;
   router.post('/v1/promotions/:promotionId/cancel', async (req, res) => {
     const caller = await callerOf(httpAuth, req);
     const body = parseInput(releaseHoldRequestSchema, req.body ?? {});
@@ -37,13 +22,7 @@ export function cancelRollback(
       { promotionId: req.params.promotionId },
       async () => {
         const promotion = await cancelRollbackCommand(
-          {
-            store,
-            permissions,
-            recordRefusal,
-            wake: () => engine.kick(),
-            clock,
-          },
+          recordCommandDeps(context),
           {
             caller,
             promotionId: req.params.promotionId,

@@ -4,19 +4,11 @@ import { promotionView } from '../../views/shapes';
 import { audited, callerOf } from '../access';
 import { parseInput } from '../validation';
 import { OperationContext, PromotionRouter, plain } from './context';
+import { RecordCommandContext, recordCommandDeps } from './wakingCommand';
 
-/** What approving and rejecting a promotion need. */
-export type DecisionContext = Pick<
-  OperationContext,
-  | 'httpAuth'
-  | 'permissions'
-  | 'auditor'
-  | 'store'
-  | 'engine'
-  | 'userInfo'
-  | 'recordRefusal'
-  | 'clock'
->;
+/** What approving and rejecting a promotion need: a record command's context and who the approver is. */
+export type DecisionContext = RecordCommandContext &
+  Pick<OperationContext, 'userInfo'>;
 
 /** Binds `POST /v1/promotions/{promotionId}/approve` or `.../reject` to the decision command. */
 export function bindDecision(
@@ -40,13 +32,9 @@ export function bindDecision(
       async () => {
         const promotion = await decidePromotion(
           {
-            store,
-            permissions: context.permissions,
+            ...recordCommandDeps(context),
             userInfo: context.userInfo,
-            recordRefusal: context.recordRefusal,
             pipelineOf: artifact => engine.pipelineOf(artifact),
-            wake: () => engine.kick(),
-            clock: context.clock,
           },
           {
             caller,

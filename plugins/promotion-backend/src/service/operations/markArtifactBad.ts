@@ -6,23 +6,15 @@ import { markArtifactBad as markArtifactBadCommand } from '../../commands/markBa
 import { audited, callerOf } from '../access';
 import { serviceRefFromPath } from '../ServiceResolver';
 import { parseInput } from '../validation';
-import { OperationContext, PromotionRouter } from './context';
+import { PromotionRouter } from './context';
+import { ServiceCommandContext, serviceCommandDeps } from './wakingCommand';
 
 /** `POST .../artifacts/{digest}/bad` (MarkArtifactBad): no automation promotes the artifact again. */
 export function markArtifactBad(
   router: PromotionRouter,
-  {
-    httpAuth,
-    auditor,
-    store,
-    authorizedService,
-    engine,
-    clock,
-  }: Pick<
-    OperationContext,
-    'httpAuth' | 'auditor' | 'store' | 'authorizedService' | 'engine' | 'clock'
-  >,
+  context: ServiceCommandContext,
 ) {
+  const { httpAuth, auditor } = context;
   router.post(
     '/v1/services/:kind/:namespace/:name/artifacts/:digest/bad',
     async (req, res) => {
@@ -40,10 +32,12 @@ export function markArtifactBad(
         'artifact-mark-bad',
         { entityRef, digest },
         async () => {
-          await markArtifactBadCommand(
-            { store, authorizedService, wake: () => engine.kick(), clock },
-            { caller, entityRef, digest, reason: body.reason },
-          );
+          await markArtifactBadCommand(serviceCommandDeps(context), {
+            caller,
+            entityRef,
+            digest,
+            reason: body.reason,
+          });
           res.json({ status: 'marked bad' });
         },
       );

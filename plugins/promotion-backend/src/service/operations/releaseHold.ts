@@ -3,23 +3,15 @@ import { releaseHold as releaseHoldCommand } from '../../commands/holds';
 import { audited, callerOf } from '../access';
 import { serviceRefFromPath } from '../ServiceResolver';
 import { parseInput } from '../validation';
-import { OperationContext, PromotionRouter } from './context';
+import { PromotionRouter } from './context';
+import { ServiceCommandContext, serviceCommandDeps } from './wakingCommand';
 
 /** `POST .../holds/{holdId}/release` (ReleaseHold): let automation promote into the lane again. */
 export function releaseHold(
   router: PromotionRouter,
-  {
-    httpAuth,
-    auditor,
-    store,
-    authorizedService,
-    engine,
-    clock,
-  }: Pick<
-    OperationContext,
-    'httpAuth' | 'auditor' | 'store' | 'authorizedService' | 'engine' | 'clock'
-  >,
+  context: ServiceCommandContext,
 ) {
+  const { httpAuth, auditor } = context;
   router.post(
     '/v1/services/:kind/:namespace/:name/holds/:holdId/release',
     async (req, res) => {
@@ -32,15 +24,12 @@ export function releaseHold(
         'hold-release',
         { entityRef, holdId: req.params.holdId },
         async () => {
-          await releaseHoldCommand(
-            { store, authorizedService, wake: () => engine.kick(), clock },
-            {
-              caller,
-              entityRef,
-              holdId: req.params.holdId,
-              reason: body.reason,
-            },
-          );
+          await releaseHoldCommand(serviceCommandDeps(context), {
+            caller,
+            entityRef,
+            holdId: req.params.holdId,
+            reason: body.reason,
+          });
           res.json({ status: 'released' });
         },
       );
