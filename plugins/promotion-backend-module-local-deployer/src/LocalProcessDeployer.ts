@@ -17,8 +17,7 @@ import {
 } from './config';
 import { BackgroundWork } from './background';
 import { buildProcessEnvironment } from './environment';
-import { describeExit } from './exitReason';
-import { probeHealth } from './health';
+import { DeploymentJudge } from './DeploymentJudge';
 import { pickFreePort } from './ports';
 import { ProcessRecord, ProcessRecordStore } from './ProcessRecordStore';
 import { ProcessTable } from './ProcessTable';
@@ -76,9 +75,8 @@ export class LocalProcessDeployer implements Deployer {
   private readonly store: ProcessRecordStore;
   private readonly table: ProcessTable;
   private readonly lanes: LaneRouter;
+  private readonly judge: DeploymentJudge;
   private readonly command?: string[];
-  private readonly startupTimeoutMs: number;
-  private readonly healthTimeoutMs: number;
   private readonly portRange?: PortRange;
   private readonly cwd: string;
   private readonly logger: LoggerService;
@@ -113,10 +111,16 @@ export class LocalProcessDeployer implements Deployer {
       this.logger,
       this.background.track,
     );
+    this.judge = new DeploymentJudge({
+      store: this.store,
+      table: this.table,
+      lanes: this.lanes,
+      logger: this.logger,
+      track: this.background.track,
+      startupTimeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
+      healthTimeoutMs: options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+    });
     this.command = options.command;
-    this.startupTimeoutMs =
-      options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
-    this.healthTimeoutMs = options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     this.portRange = options.portRange;
     this.cwd = options.cwd ?? process.cwd();
   }
@@ -139,7 +143,7 @@ export class LocalProcessDeployer implements Deployer {
             `no process was started for deployment ${request.idempotencyKey}`,
           );
         }
-        return this.evaluate(record);
+        return this.judge.evaluate(record);
       }),
     );
   }
@@ -192,7 +196,7 @@ export class LocalProcessDeployer implements Deployer {
         this.cwd,
       );
     } catch (error) {
-      return this.fail(record, stringifyError(error));
+      return this.judge.fail(record, stringifyError(error));
     }
     this.table.watch(key, started);
     try {
@@ -264,125 +268,7 @@ export class LocalProcessDeployer implements Deployer {
         `deployment ${record.key} is already recorded for ${record.entityRef} ${record.digest} in ${record.environment}`,
       );
     }
-    return this.evaluate(record);
-  }
-
-  private async evaluate(record: ProcessRecord): Promise<DeployStatus> {
-    const settled = settledStatus(record);
-    if (settled) {
-      return settled;
-    }
-    if (record.servedBy) {
-      return this.evaluateSwitched(record, record.servedBy);
-    }
-    const elapsedMs = Date.now() - Date.parse(record.startedAt);
-    if (record.pid === undefined) {
-      return elapsedMs > this.startupTimeoutMs
-        ? this.fail(record, 'the process was never started')
-        : { state: 'running', detail: 'starting the process' };
-    }
-    const exit = this.table.exitOf(record);
-    if (exit || !(await this.table.isAlive(record))) {
-      return this.fail(
-        record,
-        await describeExit(this.store.logPath(record.key), exit),
-      );
-    }
-    const probe = await probeHealth(
-      record.port,
-      record.healthPath,
-      this.healthTimeoutMs,
-    );
-    if (probe.healthy) {
-      if (!record.healthyAt) {
-        await this.markHealthy(record);
-      }
-      return {
-        state: 'succeeded',
-        detail: `pid ${record.pid} on port ${record.port}: ${probe.reason}`,
-      };
-    }
-    const exitedMeanwhile = await this.table.exitAfterFailedProbe(record);
-    if (exitedMeanwhile) {
-      return this.fail(
-        record,
-        await describeExit(
-          this.store.logPath(record.key),
-          exitedMeanwhile === 'gone' ? undefined : exitedMeanwhile,
-        ),
-      );
-    }
-    if (record.healthyAt) {
-      return this.fail(
-        record,
-        `the process turned unhealthy: ${probe.reason}`,
-        true,
-      );
-    }
-    if (elapsedMs > this.startupTimeoutMs) {
-      return this.fail(
-        record,
-        `the process was not healthy within ${
-          this.startupTimeoutMs / 1000
-        } s of its start: ${probe.reason}`,
-        true,
-      );
-    }
-    return { state: 'running', detail: `waiting for health: ${probe.reason}` };
-  }
-
-  /** A switched deployment is as healthy as the warm process serving it. */
-  private async evaluateSwitched(
-    record: ProcessRecord,
-    servedBy: string,
-  ): Promise<DeployStatus> {
-    const process = await this.store.read(servedBy);
-    if (!process) {
-      return this.fail(record, `the record of deployment ${servedBy} is gone`);
-    }
-    const status = await this.evaluate(process);
-    if (status.state === 'failed') {
-      return this.fail(
-        record,
-        `the warm process of deployment ${servedBy} failed: ${status.reason}`,
-      );
-    }
-    return status.state === 'succeeded'
-      ? {
-          state: 'succeeded',
-          detail: `served by the warm process of deployment ${servedBy}: ${status.detail}`,
-        }
-      : status;
-  }
-
-  /** Records the first failure (it never changes) and optionally stops the process. */
-  private async fail(
-    record: ProcessRecord,
-    reason: string,
-    stopProcess = false,
-  ): Promise<DeployStatus> {
-    const stored = await this.store.update(record.key, r =>
-      r.failure || r.stoppedBecause ? r : { ...r, failure: reason },
-    );
-    if (stopProcess) {
-      this.background.track(this.table.stop(record));
-    }
-    this.logger.warn(
-      `Deployment ${record.key} of ${record.entityRef} in ${record.environment} failed: ${reason}`,
-    );
-    return (stored && settledStatus(stored)) ?? failed(reason);
-  }
-
-  private async markHealthy(record: ProcessRecord): Promise<void> {
-    const now = new Date().toISOString();
-    const stored = await this.store.update(record.key, r =>
-      r.healthyAt || r.failure || r.stoppedBecause
-        ? r
-        : { ...r, healthyAt: now, servingSince: now },
-    );
-    if (stored?.healthyAt === now) {
-      await this.lanes.serve(stored, stored, now);
-    }
+    return this.judge.evaluate(record);
   }
 
   private async reservedPorts(): Promise<Set<number>> {
