@@ -1,16 +1,14 @@
 import type {
   AutoRollbackEvidence,
-  BurnRateView,
   DeploymentTrigger,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type { SloCounts } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import type {
   BurnWatchRecord,
-  BurnWatchStatus,
   BurnWatchUpdate,
   OwedPage,
 } from '../database/BurnWatchStore';
-import { pageKeys } from '../notify/pageKeys';
+import { pageOf, percent, readingOf, statusOf } from './burnReading';
 import {
   BurnEvaluation,
   SloConfig,
@@ -82,7 +80,8 @@ export type BurnWatchDecision =
       closes?: string;
     };
 
-type Guard = { status: 'off' | 'settling'; reason: string };
+/** Why auto-rollback must hold off, when it must. */
+export type Guard = { status: 'off' | 'settling'; reason: string };
 
 /** Whether the lane needs readings at all: a watch that fired is done. */
 export function needsReadings(lane: Pick<BurnLane, 'watch'>): boolean {
@@ -127,78 +126,6 @@ function judge(slo: SloConfig, readings: BurnReadings): BurnEvaluation {
       .join('; ')})`;
   }
   return evaluation;
-}
-
-/** What a watch reports after one evaluation that did not fire a rollback. */
-function statusOf(
-  guard: Guard | undefined,
-  sustained: boolean,
-  evaluation: BurnEvaluation,
-): BurnWatchStatus {
-  if (guard) return guard.status;
-  // Sustained but not fired: there was nothing to roll back to.
-  if (sustained) return 'no_target';
-  if (evaluation.firing) return 'firing';
-  if (evaluation.blind) return 'blind';
-  if (evaluation.windows.every(w => w.status === 'low-traffic')) {
-    return 'low-traffic';
-  }
-  return 'ok';
-}
-
-function readingOf(
-  slo: SloConfig,
-  evaluation: BurnEvaluation,
-  now: Date,
-  guard: Guard | undefined,
-  firingSince: Date | undefined,
-): BurnRateView {
-  return {
-    objective: slo.objective,
-    evaluatedAt: now.toISOString(),
-    firing: evaluation.firing,
-    blind: evaluation.blind,
-    reason: guard ? `${evaluation.reason}; ${guard.reason}` : evaluation.reason,
-    windows: evaluation.windows.map(w => ({
-      long: formatWindow(w.window.longWindowMs),
-      short: formatWindow(w.window.shortWindowMs),
-      threshold: w.window.burnRate,
-      longBurnRate: w.longBurnRate,
-      shortBurnRate: w.shortBurnRate,
-      status: w.status,
-    })),
-    ...(firingSince
-      ? { firingSince: firingSince.toISOString(), sustainMs: slo.sustainMs }
-      : {}),
-  };
-}
-
-/** The page a status owes on-call: blind and "nothing to roll back to" are paged. */
-function pageOf(
-  status: BurnWatchStatus,
-  lane: BurnLane,
-  reading: BurnRateView,
-): OwedPage | undefined {
-  const where = `${lane.entityRef} in ${lane.environment}`;
-  if (status === 'blind') {
-    return {
-      key: pageKeys.blind(lane.current.id),
-      severity: 'warning',
-      summary: `Auto-rollback is blind for ${where}: ${reading.reason}`,
-    };
-  }
-  if (status === 'no_target') {
-    return {
-      key: pageKeys.noTarget(lane.current.id),
-      severity: 'critical',
-      summary: `${where} is burning its error budget (${reading.reason}) and there is no previous artifact to roll back to`,
-    };
-  }
-  return undefined;
-}
-
-function percent(objective: number): string {
-  return `${Number((objective * 100).toFixed(4))}%`;
 }
 
 /**
