@@ -3,11 +3,11 @@ import type { BurnWatchStatus, OwedPage } from '../database/BurnWatchStore';
 import { pageKeys } from '../notify/pageKeys';
 import { BurnEvaluation, SloConfig, formatWindow } from '../slo';
 import type { BurnLane, Guard } from './burnWatch';
+
 /*
  * How one burn-watch reading is shown and paged: its status, the reading the
  * lane shows, and the page a status owes. Pure, used by decideBurnWatch.
  */
-
 
 /** What a watch reports after one evaluation that did not fire a rollback. */
 export function statusOf(
