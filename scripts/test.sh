@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need and runs every test: type check, lint,
 # unit/integration/API tests on SQLite and PostgreSQL, then the slow suites
-# (real Prometheus/Alertmanager, browser) last.
+# (real Prometheus/Alertmanager, browser, the adopter test) last.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI=true
@@ -63,3 +63,6 @@ scripts/yarn backstage-cli repo test --runInBand
 
 echo "== browser tests"
 node test/browser/run.js
+
+echo "== adopter test: the packed tarballs in a fresh Backstage app (test/adopter)"
+node test/adopter/run.js "$PACK_DIR"
