@@ -26,14 +26,54 @@ describe('PipelineViewCache', () => {
     expect(String(await cache.get(SERVICE, 'v1', build))).toBe('3');
   });
 
-  it('builds again once its lifetime since the build has passed', async () => {
+  it('builds an unchanged view again beside its callers once its lifetime has passed', async () => {
     const cache = new PipelineViewCache(3_000, clock);
     const build = counting();
     await cache.get(SERVICE, 'v1', build);
     now += 2_999;
     expect(String(await cache.get(SERVICE, 'v1', build))).toBe('1');
+    expect(build).toHaveBeenCalledTimes(1);
     now += 1;
+    // The caller does not wait: it gets the body of the same version...
+    expect(String(await cache.get(SERVICE, 'v1', build))).toBe('1');
+    expect(build).toHaveBeenCalledTimes(2);
+    await new Promise(setImmediate);
+    // ...and the next one the new build, kept for a lifetime again.
     expect(String(await cache.get(SERVICE, 'v1', build))).toBe('2');
+    now += 2_999;
+    expect(String(await cache.get(SERVICE, 'v1', build))).toBe('2');
+    expect(build).toHaveBeenCalledTimes(2);
+  });
+
+  it('never lets a rebuild of an old version replace a newer one', async () => {
+    const cache = new PipelineViewCache(3_000, clock);
+    await cache.get(SERVICE, 'v1', async () => Buffer.from('old'));
+    now += 3_000;
+    let finish!: (body: Buffer) => void;
+    const slow = () => new Promise<Buffer>(r => (finish = r));
+    expect(String(await cache.get(SERVICE, 'v1', slow))).toBe('old');
+    // A write: the next GET builds its own view at once.
+    expect(
+      String(await cache.get(SERVICE, 'v2', async () => Buffer.from('new'))),
+    ).toBe('new');
+    finish(Buffer.from('old again'));
+    await new Promise(setImmediate);
+    const never = jest.fn(async () => Buffer.from('unexpected'));
+    expect(String(await cache.get(SERVICE, 'v2', never))).toBe('new');
+    expect(never).not.toHaveBeenCalled();
+  });
+
+  it('keeps serving an unchanged view when its rebuild fails, and tries again', async () => {
+    const cache = new PipelineViewCache(3_000, clock);
+    await cache.get(SERVICE, 'v1', async () => Buffer.from('first'));
+    now += 3_000;
+    const failing = jest.fn(async (): Promise<Buffer> => {
+      throw new Error('database gone');
+    });
+    expect(String(await cache.get(SERVICE, 'v1', failing))).toBe('first');
+    await new Promise(setImmediate);
+    expect(String(await cache.get(SERVICE, 'v1', failing))).toBe('first');
+    expect(failing).toHaveBeenCalledTimes(2);
   });
 
   it('keeps each service apart', async () => {
