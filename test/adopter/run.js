@@ -18,6 +18,7 @@ const {
   startBackend,
 } = require('./services');
 const { checkPipelineTab } = require('./browser');
+const { checkDocSnippets } = require('./docs');
 
 const ROOT = path.resolve(__dirname, '../..');
 const ENTITY = 'component:default/adopter-service';
@@ -74,6 +75,9 @@ async function until(what, fn, timeoutMs) {
 }
 
 async function main(cleanups, asserted, state) {
+  asserted.push(
+    `the docs' snippets are the app's code (${checkDocSnippets()})`,
+  );
   const packDir = packDirFromArgs();
   const app = await installApp(packDir, log);
   state.app = app;
