@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { PageRow } from './tables';
 
 const TABLE = 'promotion_pages';
 
@@ -39,7 +40,7 @@ export interface PagesOwed {
   resolve: number;
 }
 
-function fromRow(row: any): OutboxItem {
+function fromRow(row: PageRow): OutboxItem {
   return {
     id: String(row.id),
     action: row.action,
@@ -48,7 +49,7 @@ function fromRow(row: any): OutboxItem {
     entityRef: row.entity_ref,
     environment: row.environment ?? undefined,
     digest: row.digest ?? undefined,
-    severity: row.severity ?? undefined,
+    severity: (row.severity as NewPage['severity']) ?? undefined,
     summary: row.summary ?? undefined,
     details: row.details ? JSON.parse(row.details) : undefined,
     attempts: Number(row.attempts),
@@ -97,7 +98,7 @@ export class PageOutboxStore {
       .whereNull('done_at')
       .where(unleased(now))
       .update({ done_at: now, outcome: 'dropped', lease_ticket: null });
-    const newest = await this.db(TABLE)
+    const newest: PageRow | undefined = await this.db<PageRow>(TABLE)
       .where({ dedup_key: key })
       .where(q => q.whereNull('outcome').orWhere('outcome', 'delivered'))
       .orderBy('id', 'desc')
@@ -154,7 +155,7 @@ export class PageOutboxStore {
         lease_expires_at: new Date(now.getTime() + leaseMs),
       })
       .returning('*');
-    return (claimed as any[])
+    return (claimed as PageRow[])
       .map(fromRow)
       .sort((a, b) => Number(a.id) - Number(b.id));
   }

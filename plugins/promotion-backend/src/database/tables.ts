@@ -108,3 +108,26 @@ export interface IncidentFreezeRow {
   started_at: Date | string;
   updated_at: Date | string;
 }
+
+/** Row of `promotion_pages`, the page outbox. */
+export interface PageRow {
+  id: number | string;
+  action: 'trigger' | 'resolve';
+  dedup_key: string;
+  why: string;
+  entity_ref: string;
+  environment: string | null;
+  digest: string | null;
+  severity: string | null;
+  summary: string | null;
+  /** JSON facts sent with the page. */
+  details: string | null;
+  created_at: Date | string;
+  next_attempt_at: Date | string;
+  attempts: number | string;
+  lease_ticket: string | null;
+  lease_expires_at: Date | string | null;
+  done_at: Date | string | null;
+  outcome: 'delivered' | 'dropped' | null;
+  last_error: string | null;
+}
