@@ -221,16 +221,18 @@ async function main() {
       50,
     )
     .catch(() => {});
-  const verified = () =>
+  // Verified or failed: a failed one never verifies, and checkDeploys
+  // below fails the run for it without waiting out this wait.
+  const deploymentsSettled = () =>
     knex('promotion_deployments')
-      .where({ state: 'verified' })
+      .whereIn('state', ['verified', 'failed'])
       .count({ n: '*' })
       .first()
       .then(r => Number(r.n));
   await h
     .until(
       `${lanes} deployments verified`,
-      async () => (await verified()) >= lanes,
+      async () => (await deploymentsSettled()) >= lanes,
       300_000,
       100,
     )
@@ -311,6 +313,7 @@ async function main() {
   ) {
     process.exitCode = 1;
   }
+  await h.checkDeploys(webhook, db);
 }
 
 h.run(main);

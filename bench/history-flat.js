@@ -168,8 +168,7 @@ async function main() {
       viewRatio <= 1.2 ? 'met' : 'NOT met'
     }`,
   );
-  console.log(`duplicate deploys: ${webhook.duplicates()}`);
-  if (webhook.duplicates()) process.exitCode = 1;
+  await h.checkDeploys(webhook, db);
 }
 
 h.run(main);

@@ -133,6 +133,7 @@ async function runWith(replicaCount) {
     const lastDeploy =
       Math.max(...webhook.calls.map(c => c.receivedAt)) + deployMs;
     await h.sleep(2000); // late duplicates, if any
+    await h.checkDeploys(webhook, db);
     const result = {
       replicas: replicaCount,
       seconds,

@@ -61,6 +61,9 @@ export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DA
 # cores is close to the parallel run.
 scripts/yarn backstage-cli repo test --runInBand
 
+echo "== benchmarks at a small size (correctness only: no duplicate or failed deploy, no lane left behind)"
+bench/smoke.sh
+
 echo "== browser tests"
 node test/browser/run.js
 

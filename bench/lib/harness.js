@@ -19,6 +19,21 @@ const root = path.resolve(__dirname, '../..');
 const CI_TOKEN = 'bench-ci-token';
 const WEBHOOK_SECRET = 'bench-webhook-secret';
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+// Longest a single API call may take before the bench fails.
+const REQUEST_TIMEOUT_MS = Number(
+  process.env.BENCH_REQUEST_TIMEOUT_MS ?? 120_000,
+);
+// A deploy system that misbehaves on purpose, to show that a bench's
+// correctness checks fail (bench/smoke.sh --self-check):
+//   retry  answers the first POST of each deployment 503 and the deployer
+//          retries once, so the same Idempotency-Key arrives twice (what a
+//          duplicate deploy looks like to the deploy system);
+//   fail   answers the first deployment {"status":"failed"}: that lane is
+//          never deployed.
+const FAULT = process.env.BENCH_FAULT;
+if (FAULT && !['retry', 'fail'].includes(FAULT)) {
+  throw new Error(`BENCH_FAULT must be retry or fail, not ${FAULT}`);
+}
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
@@ -29,17 +44,49 @@ function arg(name, fallback) {
 }
 const numArg = (name, fallback) => Number(arg(name, fallback));
 
+/**
+ * Thrown by a probe of `until` when what it waits for can no longer happen
+ * (the backend exited): `until` gives up at once instead of retrying.
+ */
+class Hopeless extends Error {}
+
+/**
+ * Polls `probe` until it returns something truthy. A probe that throws is
+ * retried until the deadline, unless it throws `Hopeless`; a probe that hangs
+ * counts against the deadline too. A wait longer than 30 s says so on stderr
+ * every 30 s, so a run that waits is never silent.
+ */
 async function until(what, probe, timeoutMs = 60_000, intervalMs = 20) {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   let last;
+  let nextNote = started + 30_000;
   for (;;) {
-    const value = await probe().catch(e => {
-      last = e;
-      return undefined;
+    let timer;
+    const outOfTime = new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('the probe did not answer before the deadline')),
+        Math.max(0, deadline - Date.now()),
+      );
     });
+    const value = await Promise.race([probe(), outOfTime])
+      .catch(e => {
+        if (e instanceof Hopeless) throw e;
+        last = e;
+        return undefined;
+      })
+      .finally(() => clearTimeout(timer));
     if (value) return value;
     if (Date.now() > deadline) {
       throw new Error(`timed out: ${what}${last ? ` (${last.message})` : ''}`);
+    }
+    if (Date.now() > nextNote) {
+      console.error(
+        `still waiting after ${Math.round(
+          (Date.now() - started) / 1000,
+        )} s: ${what}${last ? ` (last: ${last.message.slice(0, 200)})` : ''}`,
+      );
+      nextNote += 30_000;
     }
     await sleep(intervalMs);
   }
@@ -280,7 +327,11 @@ async function startBackend({
       ...promotion,
       deployers: {
         ...(promotion.deployers ?? {}),
-        webhook: { url: webhookUrl, signingSecret: WEBHOOK_SECRET, retries: 0 },
+        webhook: {
+          url: webhookUrl,
+          signingSecret: WEBHOOK_SECRET,
+          retries: FAULT === 'retry' ? 1 : 0,
+        },
       },
       metrics: prometheusUrl
         ? { prometheus: { baseUrl: prometheusUrl, timeout: '10s' } }
@@ -352,8 +403,14 @@ async function startBackend({
   await until(
     `the backend ${label} (log: ${logFile})`,
     async () => {
+      // A backend that exited will not come up: say why now, not after
+      // the start timeout (e.g. a native addon built for another Node).
       if (exited)
-        throw new Error(`exited; log:\n${backend.readLog().slice(-3000)}`);
+        throw new Hopeless(
+          `backend ${label} exited during start; its log ends:\n${backend
+            .readLog()
+            .slice(-3000)}`,
+        );
       return waitFor
         ? waitFor(backend)
         : backend.call('GET', '/api/promotion/health');
@@ -362,11 +419,12 @@ async function startBackend({
     Number(process.env.BENCH_START_TIMEOUT_MS ?? 900_000),
     250,
   ).catch(e => {
-    if (exited)
-      throw new Error(
-        `backend ${label} exited: ${backend.readLog().slice(-3000)}`,
-      );
-    throw e;
+    if (e instanceof Hopeless) throw e;
+    throw new Error(
+      `${e.message}; the backend's log ends:\n${backend
+        .readLog()
+        .slice(-3000)}`,
+    );
   });
   return backend;
 }
@@ -379,6 +437,7 @@ async function call(origin, method, url, body, token = CI_TOKEN) {
       'content-type': 'application/json',
     },
     body: body && JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const text = await res.text();
   if (!res.ok)
@@ -452,8 +511,16 @@ async function startWebhook({ delayMs = 0, delayFor } = {}) {
       }
       const delay = delayFor ? delayFor(body) : delayMs;
       if (delay) await sleep(delay);
+      if (req.method === 'POST' && FAULT === 'retry' && perKey.get(key) === 1) {
+        res.writeHead(503).end('bench fault: retry');
+        return;
+      }
+      const status =
+        req.method === 'POST' && FAULT === 'fail' && calls.length === 1
+          ? 'failed'
+          : 'succeeded';
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'succeeded' }));
+      res.end(JSON.stringify({ status }));
     });
   });
   server.keepAliveTimeout = 1000;
@@ -518,6 +585,28 @@ function passesFromLog(text, sinceMs = 0) {
   return passes;
 }
 
+/**
+ * The correctness every bench checks whatever its timing: no deployment
+ * reached the deploy system twice and none failed. Prints the counts and
+ * sets a non-zero exit code when either is not 0.
+ */
+async function checkDeploys(webhook, db) {
+  const knex = db.knex();
+  const failed = Number(
+    (
+      await knex('promotion_deployments')
+        .where('state', 'failed')
+        .count({ n: '*' })
+        .first()
+    ).n,
+  );
+  const duplicates = webhook.duplicates();
+  console.log(
+    `correctness: duplicate deploys ${duplicates}, failed deployments ${failed} (both must be 0)`,
+  );
+  if (duplicates || failed) process.exitCode = 1;
+}
+
 /** Runs `main`, then cleanup; exits non-zero on failure. */
 function run(main) {
   main()
@@ -555,5 +644,6 @@ module.exports = {
   startWebhook,
   workDir,
   passesFromLog,
+  checkDeploys,
   run,
 };
