@@ -8,24 +8,26 @@ import type { BurnRateView } from '@promotion-pipeline/backstage-plugin-promotio
 import { formatBurnRate, formatObjective } from './format';
 
 function headline(burnRate: BurnRateView) {
-  if (burnRate.firing) {
-    return { icon: <StatusError />, text: 'Burn rate alert' };
-  }
+  if (burnRate.firing) return { Icon: StatusError, text: 'Burn rate alert' };
   if (burnRate.blind) {
-    return { icon: <StatusWarning />, text: 'Burn rate unknown (no data)' };
+    return { Icon: StatusWarning, text: 'Burn rate unknown (no data)' };
   }
-  return { icon: <StatusOK />, text: 'Burn rate OK' };
+  return { Icon: StatusOK, text: 'Burn rate OK' };
 }
 
 /** A lane's SLO burn rate: firing, blind or fine, with the reading of each window pair. */
 export const BurnRateIndicator = ({ burnRate }: { burnRate: BurnRateView }) => {
-  const { icon, text } = headline(burnRate);
+  const { Icon, text } = headline(burnRate);
   return (
     <Box role="status" aria-label="Burn rate" data-testid="burn-rate">
-      <Typography variant="body2">
-        {icon}
-        {text} · SLO {formatObjective(burnRate.objective)}
-      </Typography>
+      {/* A Status icon is a flex box of its own: text after it in a plain
+          line would wrap under it. */}
+      <Box display="flex" alignItems="center">
+        <Icon />
+        <Typography variant="body2">
+          {text} · SLO {formatObjective(burnRate.objective)}
+        </Typography>
+      </Box>
       {burnRate.reason && (
         <Typography variant="caption" color="textSecondary" component="div">
           {burnRate.reason}

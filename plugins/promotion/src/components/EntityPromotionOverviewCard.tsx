@@ -1,4 +1,5 @@
 import {
+  Box,
   Table as MuiTable,
   TableBody,
   TableCell,
@@ -23,42 +24,49 @@ import {
 import { usePipeline } from '../hooks/usePipeline';
 import { isPromotionAvailable } from '../isPromotionAvailable';
 import { DeploymentStateIcon } from './DeploymentStateIcon';
+import { incidentFreeze } from './IncidentNote';
 import { formatRelative, shortDigest } from './format';
 
+// The name column takes what its longest word needs, never a letter less.
+const nameCell = { whiteSpace: 'nowrap', width: '1%' } as const;
+
+// Per environment the artifact, and under it its state: the same two lines
+// at every width (side by side, rows wrapped differently by a few pixels).
 const LaneRow = ({ lane }: { lane: EnvironmentLane }) => {
   const current = lane.current;
   return (
     <TableRow data-testid={`overview-${lane.name}`}>
-      <TableCell component="th" scope="row">
+      <TableCell component="th" scope="row" style={nameCell}>
         {lane.name}
       </TableCell>
       <TableCell>
         {current ? (
-          <span title={current.artifact.digest}>
-            {current.artifact.version}{' '}
-            <Typography variant="caption" color="textSecondary">
-              {shortDigest(current.artifact.digest)}
-            </Typography>
-          </span>
+          <>
+            <span title={current.artifact.digest}>
+              {current.artifact.version}{' '}
+              <Typography variant="caption" color="textSecondary">
+                {shortDigest(current.artifact.digest)}
+              </Typography>
+            </span>
+            {/* A Status icon is a flex box: the state goes beside it in one row. */}
+            <Box display="flex" alignItems="center">
+              <DeploymentStateIcon state={current.state} />
+              <Typography variant="body2">
+                {current.state.replace('_', ' ')}{' '}
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  title={current.stateSince}
+                >
+                  {formatRelative(current.stateSince)}
+                </Typography>
+              </Typography>
+            </Box>
+          </>
         ) : (
           <Typography variant="body2" color="textSecondary">
             nothing yet
           </Typography>
-        )}
-      </TableCell>
-      <TableCell>
-        {current && (
-          <span style={{ whiteSpace: 'nowrap' }}>
-            <DeploymentStateIcon state={current.state} />
-            {current.state.replace('_', ' ')}{' '}
-            <Typography
-              variant="caption"
-              color="textSecondary"
-              title={current.stateSince}
-            >
-              {formatRelative(current.stateSince)}
-            </Typography>
-          </span>
         )}
         {lane.promotion && (
           <Typography variant="caption" component="div" color="textSecondary">
@@ -68,6 +76,11 @@ const LaneRow = ({ lane }: { lane: EnvironmentLane }) => {
         {(lane.freezes.length > 0 || lane.calendar?.frozen) && (
           <Typography variant="caption" component="div" color="error">
             frozen
+          </Typography>
+        )}
+        {incidentFreeze(lane) && (
+          <Typography variant="caption" component="div" color="error">
+            incident freeze
           </Typography>
         )}
       </TableCell>
@@ -85,9 +98,8 @@ const Lanes = ({ entityRef }: { entityRef: string }) => {
     <MuiTable size="small" aria-label="What runs in each environment">
       <TableHead>
         <TableRow>
-          <TableCell>Environment</TableCell>
-          <TableCell>Artifact</TableCell>
-          <TableCell>State</TableCell>
+          <TableCell style={nameCell}>Environment</TableCell>
+          <TableCell>Running</TableCell>
         </TableRow>
       </TableHead>
       <TableBody>

@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import {
   Box,
   Table,
@@ -8,6 +9,27 @@ import {
 } from '@material-ui/core';
 import LockIcon from '@material-ui/icons/Lock';
 import type { EnvironmentLane } from '@promotion-pipeline/backstage-plugin-promotion-common';
+
+// Names break only after an underscore (PROMOTION_ / PUSH_URL), never
+// mid-word as the lane's wrap-anywhere rule would have it.
+const nameStyle = { overflowWrap: 'normal', wordBreak: 'normal' } as const;
+
+const VariableName = ({ name }: { name: string }) => (
+  <TableCell component="th" scope="row" style={nameStyle}>
+    <code>
+      {name.split('_').map((part, i, parts) => (
+        <Fragment key={i}>
+          {part}
+          {i < parts.length - 1 && (
+            <>
+              _<wbr />
+            </>
+          )}
+        </Fragment>
+      ))}
+    </code>
+  </TableCell>
+);
 
 /** A lane's variables (names and values) and secret names; secret values never reach the browser. */
 export const EnvironmentVariables = ({ lane }: { lane: EnvironmentLane }) => {
@@ -24,9 +46,7 @@ export const EnvironmentVariables = ({ lane }: { lane: EnvironmentLane }) => {
         <TableBody>
           {variables.map(([name, value]) => (
             <TableRow key={name}>
-              <TableCell component="th" scope="row">
-                <code>{name}</code>
-              </TableCell>
+              <VariableName name={name} />
               <TableCell style={{ wordBreak: 'break-all' }}>
                 <code>{value}</code>
               </TableCell>
@@ -34,9 +54,7 @@ export const EnvironmentVariables = ({ lane }: { lane: EnvironmentLane }) => {
           ))}
           {lane.secretRefs.map(name => (
             <TableRow key={`secret-${name}`}>
-              <TableCell component="th" scope="row">
-                <code>{name}</code>
-              </TableCell>
+              <VariableName name={name} />
               <TableCell>
                 <Box display="flex" alignItems="center" color="text.secondary">
                   <LockIcon fontSize="small" aria-hidden />

@@ -31,7 +31,10 @@ export const GateChecklist = ({
       aria-label={`Gates into ${promotion.toEnvironment}`}
     >
       {promotion.gates.map(gate => {
-        const evidence = summarizeEvidence(gate, sourceSoak);
+        const summary = summarizeEvidence(gate, sourceSoak);
+        // Some gates' reasons already say what their evidence does.
+        const evidence =
+          summary && !gate.reason.includes(summary) ? summary : undefined;
         return (
           <ListItem
             key={gate.gate}

@@ -45,7 +45,12 @@ export const EVENT_KINDS: Record<string, string[]> = {
   approval: ['approval.given', 'approval.rejected'],
   rollback: ['rollback.requested'],
   hold: ['hold.created', 'hold.released'],
-  freeze: ['freeze.created', 'freeze.lifted'],
+  freeze: [
+    'freeze.created',
+    'freeze.lifted',
+    'incident.freeze.started',
+    'incident.freeze.ended',
+  ],
   action: ['action.refused'],
 };
 

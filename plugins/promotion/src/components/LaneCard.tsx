@@ -11,6 +11,7 @@ import { CalendarNote } from './CalendarNote';
 import { DeploymentSummary } from './DeploymentSummary';
 import { EnvironmentVariables } from './EnvironmentVariables';
 import { HoldList } from './HoldList';
+import { IncidentNote } from './IncidentNote';
 import { PromotionSummary } from './PromotionSummary';
 import { RollbackButton } from './RollbackButton';
 import { SharedDigest, SharedDigestChip } from './SharedDigestChip';
@@ -46,6 +47,7 @@ export const LaneCard = ({
     }
   >
     {lane.autoRollback && <AutoRollbackPanel rollback={lane.autoRollback} />}
+    <IncidentNote lane={lane} />
     {lane.freezes.length > 0 && (
       <Chip size="small" color="secondary" label="frozen" />
     )}

@@ -9,7 +9,6 @@ import {
   Page,
   Progress,
   ResponseErrorPanel,
-  Table,
   TableColumn,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
@@ -26,6 +25,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { promotionApiRef } from '../api';
 import { formatInZones } from './CalendarNote';
 import { formatDuration, formatRelative, shortDigest } from './format';
+import { OverviewTable } from './OverviewTable';
 
 /** How often the page refreshes while open. */
 const REFRESH_MS = 10_000;
@@ -124,7 +124,7 @@ const Section = ({
   children: ReactNode;
 }) => (
   <InfoCard title={`${title} (${count})`} noPadding>
-    {/* Full width, and the table scrolls sideways on a phone instead of cutting columns. */}
+    {/* Tables scroll sideways only as a last resort (a phone gets blocks). */}
     <section aria-label={title} style={{ overflowX: 'auto' }}>
       {children}
     </section>
@@ -231,16 +231,7 @@ export const PromotionsPage = () => {
             count={value.approvals.length}
           >
             {value.approvals.length ? (
-              <Table
-                options={{
-                  paging: false,
-                  search: false,
-                  toolbar: false,
-                  padding: 'dense',
-                }}
-                columns={approvalColumns}
-                data={value.approvals}
-              />
+              <OverviewTable columns={approvalColumns} data={value.approvals} />
             ) : (
               <Empty text="Nothing waits for your approval" />
             )}
@@ -263,16 +254,7 @@ export const PromotionsPage = () => {
         <Grid item xs={12}>
           <Section title="In flight" count={value.inFlight.length}>
             {value.inFlight.length ? (
-              <Table
-                options={{
-                  paging: false,
-                  search: false,
-                  toolbar: false,
-                  padding: 'dense',
-                }}
-                columns={movementColumns}
-                data={value.inFlight}
-              />
+              <OverviewTable columns={movementColumns} data={value.inFlight} />
             ) : (
               <Empty text="Nothing is moving" />
             )}
@@ -281,16 +263,7 @@ export const PromotionsPage = () => {
         <Grid item xs={12}>
           <Section title="Recent rollbacks" count={value.rollbacks.length}>
             {value.rollbacks.length ? (
-              <Table
-                options={{
-                  paging: false,
-                  search: false,
-                  toolbar: false,
-                  padding: 'dense',
-                }}
-                columns={rollbackColumns}
-                data={value.rollbacks}
-              />
+              <OverviewTable columns={rollbackColumns} data={value.rollbacks} />
             ) : (
               <Empty text="No rollback in the last 7 days" />
             )}

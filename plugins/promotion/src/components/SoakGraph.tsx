@@ -43,6 +43,14 @@ export function soakRows(soak: SoakView): Row[] {
 }
 
 const formatValue = (value: number) => String(Number(value.toPrecision(3)));
+// Axis ticks must fit 48 px: ratios as percent, latency in ms or s
+// ("0.00285" was cut to "00285" on a quiet error rate).
+const formatRatioTick = (value: number) =>
+  `${Number((value * 100).toPrecision(2))}%`;
+const formatSecondsTick = (value: number) =>
+  value >= 1
+    ? `${Number(value.toPrecision(2))}s`
+    : `${Number((value * 1000).toPrecision(2))}ms`;
 const formatTime = (at: number, withSeconds = false) =>
   new Date(at).toLocaleTimeString(undefined, {
     hour: '2-digit',
@@ -150,13 +158,13 @@ export const SoakGraph = ({
             tickFormatter={at => formatTime(at, withSeconds)}
             minTickGap={24}
           />
-          <YAxis yAxisId="ratio" width={48} tickFormatter={formatValue} />
+          <YAxis yAxisId="ratio" width={48} tickFormatter={formatRatioTick} />
           {present.includes('latency') && (
             <YAxis
               yAxisId="latency"
               orientation="right"
               width={48}
-              tickFormatter={formatValue}
+              tickFormatter={formatSecondsTick}
             />
           )}
           <Tooltip

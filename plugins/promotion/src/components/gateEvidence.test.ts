@@ -31,6 +31,14 @@ describe('summarizeEvidence', () => {
     expect(summarizeEvidence(gate('soak', soak))).toBe('soak 11 of 15 min');
   });
 
+  it('counts a window of a few minutes or less in seconds', () => {
+    expect(
+      summarizeEvidence(
+        gate('soak', { ...soak, elapsedMs: 12_400, requiredMs: 20_000 }),
+      ),
+    ).toBe('soak 12 of 20 s');
+  });
+
   it('names the breach that restarted the soak', () => {
     expect(
       summarizeEvidence(

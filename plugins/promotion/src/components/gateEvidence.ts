@@ -12,13 +12,18 @@ import {
   type WindowEvidence,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 
-const MINUTE = 60_000;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 
 function soakProgress(elapsedMs: number, requiredMs: number): string {
+  // Windows shorter than a few minutes in seconds: "0 of 0 min" says nothing.
+  const unit = requiredMs < 3 * MINUTE ? SECOND : MINUTE;
   const elapsed = Math.floor(
-    Math.max(0, Math.min(elapsedMs, requiredMs)) / MINUTE,
+    Math.max(0, Math.min(elapsedMs, requiredMs)) / unit,
   );
-  return `soak ${elapsed} of ${Math.round(requiredMs / MINUTE)} min`;
+  return `soak ${elapsed} of ${Math.round(requiredMs / unit)} ${
+    unit === SECOND ? 's' : 'min'
+  }`;
 }
 
 function soakSummary(evidence: SoakEvidence): string {
