@@ -1,4 +1,4 @@
-import { ReactNode, useId, useState } from 'react';
+import { Fragment, ReactNode, useId, useState } from 'react';
 import {
   Box,
   Button,
@@ -70,6 +70,22 @@ function describeDetails(details: Record<string, unknown>): string {
 // table gives unsized columns equal shares, so every column names its share.
 const oneLine = { whiteSpace: 'nowrap' } as const;
 
+/**
+ * A kind or actor that may wrap only after a '.', ':' or '/'
+ * (deployment. / rolled_back, user:development/ / guest): on one line
+ * each, the columns left the details cut off at the card's edge at 1280 px.
+ */
+const Breakable = ({ text }: { text: string }) => (
+  <>
+    {text.split(/(?<=[.:/])/).map((part, i) => (
+      <Fragment key={i}>
+        {i > 0 && <wbr />}
+        {part}
+      </Fragment>
+    ))}
+  </>
+);
+
 const columns: TableColumn<AuditEvent>[] = [
   {
     title: 'When',
@@ -85,8 +101,18 @@ const columns: TableColumn<AuditEvent>[] = [
     width: '10%',
     cellStyle: oneLine,
   },
-  { title: 'Kind', field: 'kind', width: '14%', cellStyle: oneLine },
-  { title: 'Actor', field: 'actor', width: '12%', cellStyle: oneLine },
+  {
+    title: 'Kind',
+    field: 'kind',
+    width: '14%',
+    render: e => <Breakable text={e.kind} />,
+  },
+  {
+    title: 'Actor',
+    field: 'actor',
+    width: '12%',
+    render: e => <Breakable text={e.actor} />,
+  },
   {
     title: 'Digest',
     field: 'digest',

@@ -43,7 +43,7 @@ export function soakRows(soak: SoakView): Row[] {
 }
 
 const formatValue = (value: number) => String(Number(value.toPrecision(3)));
-// Axis ticks must fit 48 px: ratios as percent, latency in ms or s
+// Axis ticks must fit their axis: ratios as percent, latency in ms or s
 // ("0.00285" was cut to "00285" on a quiet error rate).
 const formatRatioTick = (value: number) =>
   `${Number((value * 100).toPrecision(2))}%`;
@@ -158,7 +158,7 @@ export const SoakGraph = ({
             tickFormatter={at => formatTime(at, withSeconds)}
             minTickGap={24}
           />
-          <YAxis yAxisId="ratio" width={48} tickFormatter={formatRatioTick} />
+          <YAxis yAxisId="ratio" width={56} tickFormatter={formatRatioTick} />
           {present.includes('latency') && (
             <YAxis
               yAxisId="latency"
