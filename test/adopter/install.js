@@ -3,7 +3,6 @@
 // with the repo's Yarn release and builds its frontend bundle.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -89,9 +88,8 @@ function checkLockfile(dir, log) {
   return `${changed} entries resolved afresh, ${gone} dropped`;
 }
 
-/** Copies the app and its tarballs to a fresh temp dir, installs and builds it. */
-async function installApp(packDir, log) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promotion-adopter-'));
+/** Copies the app and its tarballs into `dir` (empty, outside the repo), installs and builds it. */
+async function installApp(dir, packDir, log) {
   fs.cpSync(path.join(__dirname, 'app'), dir, { recursive: true });
   const manifest = JSON.parse(
     fs.readFileSync(path.join(dir, 'package.json'), 'utf8'),

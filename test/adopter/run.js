@@ -30,9 +30,10 @@ const log = msg =>
   );
 const seconds = ms => `${(ms / 1000).toFixed(1)} s`;
 
-function packDirFromArgs() {
+function packDirFromArgs(cleanups) {
   if (process.argv[2]) return path.resolve(process.argv[2]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promotion-packs-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   log(`packing every plugin into ${dir}`);
   execFileSync(
     process.execPath,
@@ -78,11 +79,12 @@ async function main(cleanups, asserted, state) {
   asserted.push(
     `the docs' snippets are the app's code (${checkDocSnippets()})`,
   );
-  const packDir = packDirFromArgs();
-  const app = await installApp(packDir, log);
-  state.app = app;
+  const packDir = packDirFromArgs(cleanups);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promotion-adopter-'));
   // rm -rf: several times faster than fs.rmSync on a Backstage node_modules.
-  cleanups.push(() => execFileSync('rm', ['-rf', app.dir]));
+  cleanups.push(() => execFileSync('rm', ['-rf', dir]));
+  const app = await installApp(dir, packDir, log);
+  state.app = app;
   log(
     `installed in ${seconds(app.installMs)}, frontend built in ${seconds(
       app.buildMs,
@@ -194,6 +196,7 @@ async function main(cleanups, asserted, state) {
   } catch (error) {
     failure = error;
   }
+  const cleaning = Date.now();
   for (const cleanup of cleanups.reverse()) {
     try {
       await cleanup();
@@ -201,6 +204,11 @@ async function main(cleanups, asserted, state) {
       console.error(`cleanup failed: ${error.message}`);
     }
   }
+  log(
+    `backend and receiver stopped, database dropped, temp app removed in ${seconds(
+      Date.now() - cleaning,
+    )}`,
+  );
   console.log('\n== adopter test summary');
   const { app } = state;
   if (app) {
