@@ -1,177 +1,60 @@
 // Issue 14's story in a real browser against the demo portal: a release's
 // soak draws a graph with threshold lines, a slow release breaches its soak
 // and the graph says so, prod shows its next freeze in the calendar's zone
-// and the viewer's, the org-wide Promotions page lists the approval waiting
-// for the signed-in user and leads to the service's tab, and the entity
-// Overview card shows what runs where. A rollback of prod is a switch at
-// the lane's stable address to the warm previous process. Screenshots at 1280×800 and 390×844 go
-// to test/output/; the README's pictures are copied to docs/images/.
+// and the viewer's, an alert firing at a real Alertmanager stops a
+// promotion into prod and its resolution lets it through, a rollback of
+// prod is a switch at the lane's stable address to the warm previous
+// process, the org-wide Promotions page lists the approval waiting for the
+// signed-in user and leads to the service's tab, and the entity Overview
+// card shows what runs where. Every screenshot (1280×800 and 390×844) goes
+// to test/output/; the ones the README shows are copied to docs/images/.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const path = require('node:path');
+const { startPortal, ciCall, APP_URL } = require('./portal');
 const {
-  startPortal,
-  ciCall,
-  ciCallWhenCatalogReady,
-  APP_URL,
-  ROOT,
-} = require('./portal');
+  calendarOverride,
+  register,
+  pipeline,
+  lane,
+  until,
+  serving,
+  verifiedIn,
+  passE2e,
+  CHECKOUT_PROD,
+} = require('./demoFlow');
 const { launchBrowser, openAsGuest } = require('./browser');
+const { startAlertmanager } = require('./alertmanager');
+const { screens, WIDE, NARROW } = require('./screens');
 
-const OUTPUT = path.join(ROOT, 'test/output');
-const IMAGES = path.join(ROOT, 'docs/images');
-const WIDE = { width: 1280, height: 800 };
-const NARROW = { width: 390, height: 844 };
 // The viewer sits in another zone than the calendar, so both times show.
 const VIEWER_ZONE = 'America/New_York';
+// Not the demo's 9093, so a `demo:incident` left running does not interfere.
+const ALERTMANAGER_PORT = 9193;
+let alertmanager;
 let portal;
 let chromium;
 let page;
 
-/** Wall clock of an instant in Europe/Berlin: weekday (mon…) and minutes after midnight. */
-function berlinClock(ms) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/Berlin',
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
-  const part = type => parts.find(p => p.type === type).value;
-  return {
-    day: part('weekday').toLowerCase(),
-    minute: Number(part('hour')) * 60 + Number(part('minute')),
-  };
-}
-
-/**
- * The demo calendar freezes prod on Friday from 15:00 and 09:00–10:00 on
- * weekdays (Berlin). When the next half hour touches one, the run keeps the
- * calendar but drops its deny rules, so the flow can reach prod and a freeze
- * still shows as next (the Black Friday blackout).
- */
-function calendarOverride() {
-  const now = Date.now();
-  const touches = [0, 10, 20, 30].some(m => {
-    const { day, minute } = berlinClock(now + m * 60_000);
-    const weekday = ['mon', 'tue', 'wed', 'thu', 'fri'].includes(day);
-    return (
-      (day === 'fri' && minute >= 15 * 60) ||
-      (weekday && minute >= 9 * 60 && minute < 10 * 60)
-    );
-  });
-  return touches
-    ? { 'APP_CONFIG_promotion_calendars_prod-calendar_deny': '[]' }
-    : {};
-}
-
-const shot = async (name, options = {}) => {
-  const file = path.join(OUTPUT, `issue14-${name}.png`);
-  await page.screenshot({ path: file, fullPage: false, ...options });
-  return file;
-};
-
-const publish = (file, name) => fs.copyFileSync(file, path.join(IMAGES, name));
-
-async function register(
-  service,
-  version,
-  { labels = [], author = 'user:default/carol', paths = ['src/index.js'] } = {},
-) {
-  const digest = `sha256:${crypto.randomBytes(32).toString('hex')}`;
-  await ciCallWhenCatalogReady('POST', '/v1/artifacts', {
-    entityRef: `component:default/${service}`,
-    digest,
-    version,
-    commit: crypto.randomBytes(20).toString('hex'),
-    author,
-    labels,
-    changedPaths: paths,
-    testResults: ['unit', 'integration', 'contract'].map(suite => ({
-      suite,
-      status: 'passed',
-    })),
-  });
-  return digest;
-}
-
-const pipeline = service =>
-  ciCall('GET', `/v1/services/component/default/${service}/pipeline`);
-const lane = (view, name) => view.environments.find(e => e.name === name);
-
-async function until(what, probe, timeoutMs = 150_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // A backend that restarts (e.g. the dev server reloading) answers nothing for a moment.
-    const value = await probe().catch(error => {
-      if (!/fetch failed/.test(error.message)) throw error;
-      return undefined;
-    });
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 500));
-  }
-}
-
-// checkout's prod lane behind its stable address (app-config.yaml stableAddresses).
-const CHECKOUT_PROD = 'http://127.0.0.1:7323/';
-
-/** What the process behind a stable address says it runs. */
-async function serving(address) {
-  try {
-    const res = await fetch(address, {
-      headers: { accept: 'application/json' },
-    });
-    return res.ok ? await res.json() : {};
-  } catch {
-    return {};
-  }
-}
-
-const verifiedIn = (service, env, digest) =>
-  until(`${digest} verified in ${env}`, async () => {
-    const current = lane(await pipeline(service), env).current;
-    return current?.artifact.digest === digest && current.state === 'verified';
-  });
-
-async function passE2e(service, digest) {
-  await verifiedIn(service, 'staging', digest);
-  await ciCall('POST', `/v1/artifacts/${digest}/test-results`, {
-    entityRef: `component:default/${service}`,
-    suite: 'e2e',
-    environment: 'staging',
-    status: 'passed',
-  });
-}
-
-/** Waits until the browser has laid out the page for a new viewport. */
-async function resize(size) {
-  await page.setViewportSize(size);
-  await page.waitForFunction(
-    w => document.documentElement.clientWidth === w,
-    size.width,
-  );
-}
-
-const noSidewaysScroll = async () =>
-  assert.ok(
-    (await page.evaluate(() => document.documentElement.scrollWidth)) <=
-      page.viewportSize().width,
-    'nothing sticks out sideways',
-  );
+let shot, publish, resize, toTop, noSidewaysScroll, dialogShown;
 
 before(
   async () => {
-    fs.mkdirSync(OUTPUT, { recursive: true });
-    portal = await startPortal({ env: calendarOverride() });
+    // The demo's incident overlay: an incident gate on prod reading this Alertmanager.
+    alertmanager = await startAlertmanager(ALERTMANAGER_PORT);
+    portal = await startPortal({
+      env: calendarOverride(),
+      configs: [alertmanager.overlay],
+    });
     chromium = await launchBrowser();
     const context = await chromium.browser.newContext({
       viewport: WIDE,
       timezoneId: VIEWER_ZONE,
     });
     page = await context.newPage();
+    ({ shot, publish, resize, toTop, noSidewaysScroll, dialogShown } = screens(
+      page,
+      'issue14',
+    ));
   },
   { timeout: 300_000 },
 );
@@ -179,6 +62,7 @@ before(
 after(async () => {
   await chromium?.close();
   await portal?.stop();
+  await alertmanager?.stop();
 });
 
 test(
@@ -237,11 +121,8 @@ test(
       .getByText('4.0.0')
       .first()
       .waitFor({ timeout: 30_000 });
-    await stagingSoak.scrollIntoViewIfNeeded();
-    publish(
-      await shot('soak-graph-1280', { fullPage: true }),
-      'soak-graph.png',
-    );
+    await toTop(page.getByTestId('lane-staging'));
+    publish(await shot('soak-graph-1280'), 'soak-graph.png');
     await resize(NARROW);
     await noSidewaysScroll();
     await stagingSoak.scrollIntoViewIfNeeded();
@@ -250,11 +131,102 @@ test(
     publish(await shot('next-freeze-390'), 'next-freeze-mobile.png');
     await resize(WIDE);
 
-    // A second release, then a rollback from the tab: the warm 4.0.0 process
-    // takes prod's stable address back without anything starting.
+    // An incident in prod: an alert about checkout fires at Alertmanager, so
+    // the second release stops in front of prod with the alert named on the
+    // lane, every other gate green; resolving the alert lets it through.
     const firstInProd = lane(await pipeline('checkout'), 'prod').current;
+    const alert = {
+      alertname: 'CheckoutErrors',
+      service: 'checkout',
+      environment: 'prod',
+      severity: 'critical',
+    };
+    await alertmanager.post(alert, { summary: 'checkout 5xx above 5 %' });
     const second = await register('checkout', '4.0.1');
     await passE2e('checkout', second);
+    await until(
+      '4.0.1 held only by the incident gate',
+      async () => {
+        const p = lane(await pipeline('checkout'), 'prod').promotion;
+        return (
+          p?.artifact.digest === second &&
+          p.gates.every(g =>
+            g.gate === 'incident'
+              ? g.verdict === 'pending' && /CheckoutErrors/.test(g.reason)
+              : g.verdict === 'passed',
+          )
+        );
+      },
+      90_000,
+    );
+    const prodLane = page.getByTestId('lane-prod');
+    // Named at the top of the lane, and in its gate checklist.
+    const note = prodLane.getByRole('status', {
+      name: 'Incident freeze on prod',
+    });
+    await note.getByText('CheckoutErrors').waitFor({ timeout: 30_000 });
+    assert.match(
+      await note.innerText(),
+      /promotions into prod stopped\s+CheckoutErrors: checkout 5xx above 5 % \(firing .+\)\s+at alertmanager; promotions resume when it resolves/,
+    );
+    const incidentGate = prodLane.getByTestId('gate-incident');
+    await incidentGate
+      .getByText(/CheckoutErrors/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    assert.match(
+      await incidentGate.innerText(),
+      /incident: pending[\s\S]*incident freeze: CheckoutErrors since .* firing at alertmanager; promotions into prod resume when it resolves/,
+    );
+    assert.equal(
+      lane(await pipeline('checkout'), 'prod').current.artifact.digest,
+      release,
+      'nothing deployed into prod while the alert fires',
+    );
+    // The README's first picture: 4.0.1 in dev and staging, stopped before prod.
+    await toTop(page.getByRole('tab', { name: 'Pipeline' }));
+    publish(await shot('pipeline-tab-1280'), 'pipeline-tab.png');
+    await toTop(incidentGate);
+    publish(await shot('incident-gate-1280'), 'incident-gate.png');
+    await resize(NARROW);
+    await noSidewaysScroll();
+    await toTop(page.getByTestId('lane-prod'));
+    publish(await shot('incident-freeze-390'), 'incident-freeze-mobile.png');
+    await resize(WIDE);
+
+    await alertmanager.post(alert, { resolved: true });
+    const resolvedAt = Date.now();
+    await until(
+      '4.0.1 deploying into prod after the alert resolved',
+      async () =>
+        lane(await pipeline('checkout'), 'prod').current?.artifact.digest ===
+        second,
+      60_000,
+    );
+    console.log(
+      `incident gate: alert resolved → 4.0.1 deploying into prod in ${
+        Date.now() - resolvedAt
+      } ms (the gate looks again every 15 s while an alert fires)`,
+    );
+    // The audit log names the freeze's start and end.
+    await until(
+      'incident.freeze.started and .ended in the audit log',
+      async () => {
+        const audit = await ciCall(
+          'GET',
+          '/v1/services/component/default/checkout/events?environment=prod&limit=100',
+        );
+        const kinds = audit.items.map(e => e.kind);
+        return (
+          kinds.includes('incident.freeze.started') &&
+          kinds.includes('incident.freeze.ended')
+        );
+      },
+      30_000,
+    );
+
+    // Then a rollback from the tab: the warm 4.0.0 process takes prod's
+    // stable address back without anything starting.
     await verifiedIn('checkout', 'prod', second);
     await page
       .getByTestId('lane-prod')
@@ -268,6 +240,8 @@ test(
       release,
     );
     await page.getByLabel('Reason').fill('latency after 4.0.1');
+    await dialogShown();
+    publish(await shot('rollback-dialog-1280'), 'rollback-dialog.png');
     const clicked = Date.now();
     await page.getByRole('button', { name: 'Roll back', exact: true }).click();
     const back = await until(
@@ -290,8 +264,15 @@ test(
       .getByText('rollback')
       .first()
       .waitFor({ timeout: 30_000 });
-    await page.getByTestId('lane-prod').scrollIntoViewIfNeeded();
+    await toTop(page.getByTestId('lane-prod'));
     publish(await shot('warm-rollback-1280'), 'warm-rollback.png');
+    // The rollback in the audit trail, the time to restore in DORA.
+    await page
+      .getByText('rollback.requested')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await toTop(page.getByText('DORA', { exact: true }));
+    publish(await shot('history-dora-1280'), 'history-dora.png');
 
     // A slow release breaches staging's soak: the graph marks it, the window restarts.
     await register('storefront', '5.0.0-slow', { labels: ['demo:slow'] });
@@ -308,11 +289,8 @@ test(
       g => g.gate === 'soak',
     );
     assert.equal(soakGate.verdict, 'pending');
-    await breach.scrollIntoViewIfNeeded();
-    publish(
-      await shot('soak-breach-1280', { fullPage: true }),
-      'soak-breach.png',
-    );
+    await toTop(slowStaging);
+    publish(await shot('soak-breach-1280'), 'soak-breach.png');
 
     // A risky release waits for approval; the guest finds it on the Promotions page.
     const risky = await register('payments', '6.0.0', {
@@ -342,21 +320,26 @@ test(
       name: 'Stopped lines and freezes',
     });
     assert.match(await freezes.innerText(), /Next freeze of standard\/prod/);
-    publish(
-      await shot('promotions-page-1280', { fullPage: true }),
-      'promotions-page.png',
-    );
+    publish(await shot('promotions-page-1280'), 'promotions-page.png');
     await resize(NARROW);
     await noSidewaysScroll();
+    // On a phone each row is a block of labelled values, not a cut table.
+    assert.match(
+      await approvals.innerText(),
+      /Service\s+payments\s+Into\s+staging → prod\s+Artifact\s+6\.0\.0/,
+    );
     publish(await shot('promotions-page-390'), 'promotions-page-mobile.png');
     await resize(WIDE);
 
     // The row leads to the service's tab, where the approval panel waits.
     await approvals.getByRole('link', { name: 'payments' }).click();
     await page.waitForURL(/\/catalog\/default\/component\/payments\/pipeline$/);
-    await page
-      .getByRole('region', { name: 'Approval into prod' })
-      .waitFor({ timeout: 60_000 });
+    const approvalPanel = page.getByRole('region', {
+      name: 'Approval into prod',
+    });
+    await approvalPanel.waitFor({ timeout: 60_000 });
+    await toTop(page.getByTestId('lane-prod'));
+    publish(await shot('approval-1280'), 'approval.png');
 
     // The entity Overview card: what runs in each environment.
     await page.goto(`${APP_URL}/catalog/default/component/checkout`);
@@ -364,9 +347,27 @@ test(
       name: 'What runs in each environment',
     });
     await card.waitFor({ timeout: 60_000 });
-    assert.match(await card.innerText(), /prod\s+4\.0\.0/);
-    await card.scrollIntoViewIfNeeded();
+    assert.match(await card.innerText(), /prod\s+4\.0\.0\s+\S+\s+verified/);
+    const openPipeline = page.getByRole('link', { name: /Open the pipeline/ });
+    await openPipeline.scrollIntoViewIfNeeded();
     publish(await shot('overview-card-1280'), 'overview-card.png');
+    await resize(NARROW);
+    await noSidewaysScroll();
+    // Environment names whole, the state beside its icon.
+    const prodRow = page.getByTestId('overview-prod');
+    const [name, state] = await Promise.all([
+      prodRow.locator('th').boundingBox(),
+      prodRow.getByText('verified').first().boundingBox(),
+    ]);
+    assert.ok(name.width >= 30, `environment column ${name.width} px wide`);
+    const icon = await prodRow.getByLabel('verified').boundingBox();
+    assert.ok(
+      Math.abs(icon.y + icon.height / 2 - (state.y + state.height / 2)) < 8,
+      'the state sits beside its icon',
+    );
+    await openPipeline.scrollIntoViewIfNeeded();
+    publish(await shot('overview-card-390'), 'overview-card-mobile.png');
+    await resize(WIDE);
     await page.getByRole('link', { name: /Open the pipeline/ }).click();
     await page.waitForURL(/\/catalog\/default\/component\/checkout\/pipeline$/);
   },

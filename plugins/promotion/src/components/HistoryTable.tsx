@@ -69,6 +69,8 @@ function describeDetails(details: Record<string, unknown>): string {
 // unreadable split mid-word); the details take the rest and wrap. The
 // table gives unsized columns equal shares, so every column names its share.
 const oneLine = { whiteSpace: 'nowrap' } as const;
+// Never mid-word: the table's cells would otherwise split 'deploymen t.'.
+const wholeWords = { overflowWrap: 'normal', wordBreak: 'normal' } as const;
 
 /**
  * A kind or actor that may wrap only after a '.', ':' or '/'
@@ -90,7 +92,7 @@ const columns: TableColumn<AuditEvent>[] = [
   {
     title: 'When',
     field: 'at',
-    width: '12%',
+    width: '11%',
     cellStyle: oneLine,
     render: e => <span title={e.at}>{formatRelative(e.at)}</span>,
   },
@@ -104,26 +106,28 @@ const columns: TableColumn<AuditEvent>[] = [
   {
     title: 'Kind',
     field: 'kind',
-    width: '14%',
+    width: '17%',
+    cellStyle: wholeWords,
     render: e => <Breakable text={e.kind} />,
   },
   {
     title: 'Actor',
     field: 'actor',
-    width: '12%',
+    width: '14%',
+    cellStyle: wholeWords,
     render: e => <Breakable text={e.actor} />,
   },
   {
     title: 'Digest',
     field: 'digest',
-    width: '12%',
+    width: '11%',
     cellStyle: oneLine,
     render: e =>
       e.digest ? <code title={e.digest}>{shortDigest(e.digest)}</code> : '—',
   },
   {
     title: 'Details',
-    width: '40%',
+    width: '37%',
     cellStyle: { minWidth: 240, overflowWrap: 'anywhere' },
     render: e => {
       const details = describeDetails(e.details);
