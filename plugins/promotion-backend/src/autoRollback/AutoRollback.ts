@@ -182,7 +182,6 @@ export class AutoRollback {
           watch: next,
           expectedVersion: lane.watch?.version,
           closes: decision.closes,
-          evidence: rollback.evidence,
         },
       });
       this.options.logger.warn(

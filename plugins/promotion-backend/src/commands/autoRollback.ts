@@ -1,5 +1,4 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import type { AutoRollbackEvidence } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import type { BurnWatchUpdate } from '../database/BurnWatchStore';
 import {
   ArtifactRecord,
@@ -19,14 +18,13 @@ export interface AutoRollbackFiring {
   expectedVersion: number | undefined;
   /** Dedup key of an open page of the watch that the rollback makes moot. */
   closes?: string;
-  evidence: AutoRollbackEvidence;
 }
 
 /**
  * Writes, in the rollback's transaction, that the burn watch fired it, the
- * page it owes on-call (to the outbox), and the `autorollback.fired` event. The watch write
- * is compare-and-set: a replica that lost the race to another throws 409 and
- * its whole rollback is undone.
+ * page it owes on-call (to the outbox), and the `autorollback.fired` event.
+ * The watch write is compare-and-set: a replica that lost the race to
+ * another throws 409 and its whole rollback is undone.
  */
 export async function recordFiring(
   tx: PromotionStore,
@@ -36,6 +34,7 @@ export async function recordFiring(
     from: ArtifactRecord;
     target: ArtifactRecord;
     reason: string;
+    evidence?: Record<string, unknown>;
   },
   now: Date,
 ): Promise<void> {
@@ -78,7 +77,7 @@ export async function recordFiring(
       digest: from.digest,
       kind: 'autorollback.fired',
       actor: ENGINE,
-      details: { rollbackId: promotion.id, reason, ...firing.evidence },
+      details: { rollbackId: promotion.id, reason, ...rollback.evidence },
     },
     now,
   );

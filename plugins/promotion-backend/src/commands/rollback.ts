@@ -204,6 +204,7 @@ export async function requestRollback(
           from,
           target: rollbackTarget,
           reason: request.reason,
+          evidence: request.evidence,
         },
         now,
       );
