@@ -57,6 +57,8 @@ export interface PromotionGo {
   reason: string;
   /** When the engine decided. */
   now: Date;
+  /** The verdicts that let it go, written in the same transaction. */
+  verdicts?: GateResultsWrite;
 }
 
 const unique = <T>(values: T[]) => [...new Set(values)];
@@ -192,51 +194,10 @@ export class LaneStore {
    * changed (verdict or reason).
    */
   async saveGateResults(writes: GateResultsWrite[]): Promise<void> {
-    const rows: GateResultRow[] = [];
-    const events: EventRow[] = [];
-    for (const { promotion, digest, results, stored } of writes) {
-      const before = new Map(stored.map(r => [r.gate, r]));
-      for (const result of results) {
-        const evaluatedAt = new Date(result.evaluatedAt);
-        rows.push({
-          promotion_id: promotion.id,
-          gate: result.gate,
-          verdict: result.verdict,
-          errored: result.errored,
-          reason: result.reason,
-          evidence: result.evidence ? JSON.stringify(result.evidence) : null,
-          evaluated_at: evaluatedAt,
-        });
-        const previous = before.get(result.gate);
-        if (
-          previous?.verdict === result.verdict &&
-          previous.reason === result.reason
-        ) {
-          continue;
-        }
-        events.push({
-          entity_ref: promotion.entityRef,
-          environment: promotion.toEnvironment,
-          digest: digest || null,
-          kind: 'gate.verdict',
-          actor: 'engine',
-          details: JSON.stringify({
-            promotionId: promotion.id,
-            gate: result.gate,
-            verdict: result.verdict,
-            errored: result.errored,
-            reason: result.reason,
-          }),
-          at: evaluatedAt,
-        });
-      }
-    }
+    const { rows, events } = verdictRows(writes);
     if (rows.length === 0) return;
     await this.db.transaction(async tx => {
-      await tx('promotion_gate_results')
-        .insert(rows)
-        .onConflict(['promotion_id', 'gate'])
-        .merge();
+      await upsertVerdicts(tx, rows);
       if (events.length > 0) await tx('promotion_events').insert(events);
     });
   }
@@ -272,11 +233,11 @@ export class LaneStore {
 
   /**
    * Promotes many pending promotions at once, each creating its queued
-   * deployment, in one transaction of three statements: the same rows and
-   * `promotion.promoted` / `deployment.queued` events as
-   * `transitionPromotion` plus `createDeployment`. A promotion that is no
-   * longer pending (cancelled meanwhile) is left alone; returns whether each
-   * one moved.
+   * deployment, in one transaction: the verdicts that let them go (with their
+   * `gate.verdict` events), then the same rows and `promotion.promoted` /
+   * `deployment.queued` events as `transitionPromotion` plus
+   * `createDeployment`. A promotion that is no longer pending (cancelled
+   * meanwhile) is left alone; returns whether each one moved.
    */
   async promote(goes: PromotionGo[]): Promise<boolean[]> {
     if (goes.length === 0) return [];
@@ -287,7 +248,9 @@ export class LaneStore {
         `CASE id ${goes.map(() => 'WHEN ? THEN ?').join(' ')} END`,
         goes.flatMap(go => [go.promotion.id, value(go)]),
       );
+    const verdicts = verdictRows(goes.flatMap(go => go.verdicts ?? []));
     return this.db.transaction(async tx => {
+      if (verdicts.rows.length > 0) await upsertVerdicts(tx, verdicts.rows);
       const moved: Array<{ id: string }> = await tx('promotion_promotions')
         .whereIn(
           'id',
@@ -324,8 +287,9 @@ export class LaneStore {
             ),
           ),
         );
-        await tx('promotion_events').insert(promoted.flatMap(promotedEvents));
       }
+      const events = [...verdicts.events, ...promoted.flatMap(promotedEvents)];
+      if (events.length > 0) await tx('promotion_events').insert(events);
       return goes.map(g => ids.has(g.promotion.id));
     });
   }
@@ -357,4 +321,55 @@ function promotedEvents(go: PromotionGo): EventRow[] {
       reason: promotion.reason,
     }),
   ];
+}
+
+/** The rows of many evaluations' verdicts, and `gate.verdict` events for those that changed. */
+function verdictRows(writes: GateResultsWrite[]) {
+  const rows: GateResultRow[] = [];
+  const events: EventRow[] = [];
+  for (const { promotion, digest, results, stored } of writes) {
+    const before = new Map(stored.map(r => [r.gate, r]));
+    for (const result of results) {
+      const evaluatedAt = new Date(result.evaluatedAt);
+      rows.push({
+        promotion_id: promotion.id,
+        gate: result.gate,
+        verdict: result.verdict,
+        errored: result.errored,
+        reason: result.reason,
+        evidence: result.evidence ? JSON.stringify(result.evidence) : null,
+        evaluated_at: evaluatedAt,
+      });
+      const previous = before.get(result.gate);
+      if (
+        previous?.verdict === result.verdict &&
+        previous.reason === result.reason
+      ) {
+        continue;
+      }
+      events.push({
+        entity_ref: promotion.entityRef,
+        environment: promotion.toEnvironment,
+        digest: digest || null,
+        kind: 'gate.verdict',
+        actor: 'engine',
+        details: JSON.stringify({
+          promotionId: promotion.id,
+          gate: result.gate,
+          verdict: result.verdict,
+          errored: result.errored,
+          reason: result.reason,
+        }),
+        at: evaluatedAt,
+      });
+    }
+  }
+  return { rows, events };
+}
+
+function upsertVerdicts(tx: Knex, rows: GateResultRow[]) {
+  return tx('promotion_gate_results')
+    .insert(rows)
+    .onConflict(['promotion_id', 'gate'])
+    .merge();
 }

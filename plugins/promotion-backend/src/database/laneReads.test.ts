@@ -82,7 +82,7 @@ describe.each(databases.eachSupportedId())(
                 d,
                 'deploying',
                 { deployStartedAt: LATER },
-                { actor: 'engine' },
+                { actor: 'engine', digest: digestOf('shared') },
                 LATER,
               ),
             ),

@@ -8,6 +8,7 @@ import { evaluateGate } from '../gates/evaluateGate';
 import { ROLLBACK_SKIPPED_GATES } from '../gates/rollbackPolicy';
 import { ENGINE, EngineContext, environmentOf } from './context';
 import { LaneReads } from '../database/laneReads';
+import { GateResultsWrite } from '../database/LaneStore';
 import { gatePages } from '../notify/gatePages';
 import { precheckStep, promotionStep } from './promotionStep';
 
@@ -75,12 +76,14 @@ export async function runPromotion(
       ? reads.verifiedIn({ entityRef: promotion.entityRef, environment })
       : Promise.resolve(undefined);
   // The snapshot: every lane evaluated now shares these queries.
-  const [artifact, source, targetDeployment, stored] = await Promise.all([
-    reads.artifact(promotion.artifactId),
-    verifiedIn(promotion.fromEnvironment),
-    verifiedIn(promotion.toEnvironment),
-    reads.gateResults(promotion.id),
-  ]);
+  const [artifact, source, targetDeployment, stored, testResults] =
+    await Promise.all([
+      reads.artifact(promotion.artifactId),
+      verifiedIn(promotion.fromEnvironment),
+      verifiedIn(promotion.toEnvironment),
+      reads.gateResults(promotion.id),
+      reads.testResults(promotion.artifactId),
+    ]);
   if (!artifact) throw new Error(`artifact ${promotion.artifactId} is gone`);
   const target = environmentOf(
     ctx.pipelines,
@@ -112,10 +115,19 @@ export async function runPromotion(
     return;
   }
 
-  const [targetArtifact, testResults] = await Promise.all([
-    targetDeployment ? reads.artifact(targetDeployment.artifactId) : undefined,
-    reads.testResults(artifact.id),
-  ]);
+  // Read beside the gates: it depends on nothing they decide.
+  const holdRead =
+    promotion.trigger === 'rollback'
+      ? undefined
+      : holdResult(
+          reads,
+          promotion,
+          now,
+          stored.some(r => r.gate === 'hold'),
+        );
+  const targetArtifact = targetDeployment
+    ? await reads.artifact(targetDeployment.artifactId)
+    : undefined;
   const required = target.env.gates.filter(
     g =>
       promotion.trigger !== 'rollback' ||
@@ -148,14 +160,36 @@ export async function runPromotion(
   );
   const before = new Map(stored.map(r => [r.gate, r.verdict]));
 
-  if (promotion.trigger !== 'rollback') {
-    const hold = await holdResult(reads, promotion, now, before.has('hold'));
-    if (hold) results.push(hold);
-  }
+  const hold = await holdRead;
+  if (hold) results.push(hold);
   const changed = results.filter(r => before.get(r.gate) !== r.verdict);
   const verdicts = { promotion, digest: artifact.digest, results, stored };
   const pages = gatePages(promotion, artifact, changed);
-  if (pages.length === 0) {
+  const step = promotionStep(
+    promotion.trigger,
+    target.env.autoPromote,
+    results,
+    now,
+    ctx.timings.gateRecheckMs,
+  );
+  // Batched with the other lanes promoted now: one transaction for all.
+  const go = async (withVerdicts?: GateResultsWrite) => {
+    await reads.promote({
+      promotion,
+      digest: artifact.digest,
+      deploymentId: uuid(),
+      actor: ENGINE,
+      reason: 'all gates passed',
+      now,
+      verdicts: withVerdicts,
+    });
+    ctx.wake();
+  };
+  // A promotion that goes writes its verdicts with the promotion itself.
+  const promoting = step.kind === 'promote' && pages.length === 0;
+  if (promoting) {
+    await go(verdicts);
+  } else if (pages.length === 0) {
     await reads.saveGateResults(verdicts);
   } else {
     // A verdict that owes a page is written with it, outside the batch.
@@ -167,13 +201,6 @@ export async function runPromotion(
   }
   await notifyGateChanges(ctx, promotion, artifact, changed);
 
-  const step = promotionStep(
-    promotion.trigger,
-    target.env.autoPromote,
-    results,
-    now,
-    ctx.timings.gateRecheckMs,
-  );
   if (step.kind === 'fail') {
     await store.transitionPromotion(
       promotion,
@@ -191,17 +218,8 @@ export async function runPromotion(
       },
       ctx.ticket,
     );
-  } else {
-    // Batched with the other lanes promoted now: one transaction for all.
-    await reads.promote({
-      promotion,
-      digest: artifact.digest,
-      deploymentId: uuid(),
-      actor: ENGINE,
-      reason: 'all gates passed',
-      now,
-    });
-    ctx.wake();
+  } else if (!promoting) {
+    await go();
   }
   ctx.changed(promotion.entityRef);
 }
