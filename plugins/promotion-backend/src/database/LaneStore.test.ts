@@ -275,6 +275,43 @@ describe.each(databases.eachSupportedId())('LaneStore on %p', databaseId => {
     ]);
   });
 
+  it('writes the verdicts that let a promotion go in the same transaction, their events first', async () => {
+    const promotion = await pendingPromotion(await artifactOf(1));
+    const passed = {
+      gate: 'window',
+      verdict: 'passed' as const,
+      errored: false,
+      reason: 'open',
+      evaluatedAt: LATER.toISOString(),
+    };
+
+    await lanes.promote([
+      {
+        promotion,
+        digest: 'sha256:x',
+        deploymentId: 'dep-1',
+        actor: 'engine',
+        reason: 'all gates passed',
+        now: LATER,
+        verdicts: {
+          promotion,
+          digest: 'sha256:x',
+          results: [passed],
+          stored: [],
+        },
+      },
+    ]);
+
+    expect((await lanes.gateResults([promotion.id])).get(promotion.id)).toEqual(
+      [passed],
+    );
+    const kinds = await knex('promotion_events')
+      .whereIn('kind', ['gate.verdict', 'promotion.promoted'])
+      .orderBy('id')
+      .pluck('kind');
+    expect(kinds).toEqual(['gate.verdict', 'promotion.promoted']);
+  });
+
   it('serves the reads of lanes evaluated together from one statement per kind', async () => {
     const artifacts = await Promise.all(
       Array.from({ length: 30 }, (_, i) => artifactOf(i)),
