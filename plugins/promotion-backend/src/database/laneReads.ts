@@ -103,9 +103,10 @@ function sharedTransactions(store: PromotionStore) {
   return batched<LaneWrite, unknown>(async writes => {
     const order = writes
       .map((write, index) => ({ write, index, key: laneKey(write.lane) }))
-      .sort((a, b) =>
-        a.key === b.key ? a.index - b.index : a.key < b.key ? -1 : 1,
-      );
+      .sort((a, b) => {
+        if (a.key === b.key) return a.index - b.index;
+        return a.key < b.key ? -1 : 1;
+      });
     try {
       const results: unknown[] = new Array(writes.length);
       await store.transaction(async tx => {
