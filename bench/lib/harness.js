@@ -504,6 +504,9 @@ async function startWebhook({ delayMs = 0, delayFor } = {}) {
         receivedAt,
         receivedPerf,
       };
+      // Decided on arrival: calls keep arriving during a delay.
+      const fails =
+        req.method === 'POST' && FAULT === 'fail' && calls.length === 0;
       if (req.method === 'POST') {
         calls.push(record);
         perKey.set(key, (perKey.get(key) ?? 0) + 1);
@@ -515,12 +518,8 @@ async function startWebhook({ delayMs = 0, delayFor } = {}) {
         res.writeHead(503).end('bench fault: retry');
         return;
       }
-      const status =
-        req.method === 'POST' && FAULT === 'fail' && calls.length === 1
-          ? 'failed'
-          : 'succeeded';
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status }));
+      res.end(JSON.stringify({ status: fails ? 'failed' : 'succeeded' }));
     });
   });
   server.keepAliveTimeout = 1000;
