@@ -12,6 +12,31 @@ describe.each(databases.eachSupportedId())(
     const flow = burnFlow(databases, databaseId);
     const { api, waitFor, prod, ship, pushCounters, serve } = flow;
 
+    /** On-call asks for a rollback of prod. */
+    const rollBack = (reason: string) =>
+      api()
+        .post(`${BASE}/rollback`)
+        .set('Authorization', oncall)
+        .send({ environment: 'prod', reason });
+
+    /** Waits until `digest` serves prod again and the rollback is recorded as restored. */
+    async function restoredTo(digest: string) {
+      await waitFor('the previous artifact serving prod again', async () => {
+        const current = (await prod()).current;
+        return current?.artifact.digest === digest && current;
+      });
+      // Serving is recorded when the rollback deployment turns healthy, which
+      // may come a moment after it shows as the lane's current deployment.
+      return waitFor('the rollback restored', async () => {
+        const [item] = (
+          await api()
+            .get(`${BASE}/rollbacks?environment=prod`)
+            .set('Authorization', oncall)
+        ).body.items;
+        return item?.restoredAt ? item : undefined;
+      });
+    }
+
     it('measures the time to recover from the first burning reading to the previous artifact serving again', async () => {
       const v1 = await ship(1);
       await ship(2);
@@ -25,20 +50,7 @@ describe.each(databases.eachSupportedId())(
       const rollback = lane.autoRollback;
       expect(Date.parse(rollback.detectedAt)).toBeGreaterThan(firstBurning);
 
-      await waitFor('v1 serving prod again', async () => {
-        const current = (await prod()).current;
-        return current?.artifact.digest === v1 && current;
-      });
-      // Serving is recorded when the rollback deployment turns healthy, which
-      // may come a moment after it shows as the lane's current deployment.
-      const recorded = await waitFor('the rollback restored', async () => {
-        const [item] = (
-          await api()
-            .get(`${BASE}/rollbacks?environment=prod`)
-            .set('Authorization', oncall)
-        ).body.items;
-        return item?.restoredAt ? item : undefined;
-      });
+      const recorded = await restoredTo(v1);
       expect(recorded.impactStartedAt).toBe(
         new Date(firstBurning).toISOString(),
       );
@@ -73,25 +85,9 @@ describe.each(databases.eachSupportedId())(
       await serve(3, 0.005);
       const firstBurning = flow.clock.now().getTime() - 3 * MINUTE + MINUTE;
 
-      const res = await api()
-        .post(`${BASE}/rollback`)
-        .set('Authorization', oncall)
-        .send({ environment: 'prod', reason: 'errors creeping up' });
+      const res = await rollBack('errors creeping up');
       expect(res.status).toBe(202);
-      await waitFor('v1 serving prod again', async () => {
-        const current = (await prod()).current;
-        return current?.artifact.digest === v1 && current;
-      });
-      // Serving is recorded when the rollback deployment turns healthy, which
-      // may come a moment after it shows as the lane's current deployment.
-      const recorded = await waitFor('the rollback restored', async () => {
-        const [item] = (
-          await api()
-            .get(`${BASE}/rollbacks?environment=prod`)
-            .set('Authorization', oncall)
-        ).body.items;
-        return item?.restoredAt ? item : undefined;
-      });
+      const recorded = await restoredTo(v1);
       expect(recorded).toMatchObject({
         trigger: 'manual',
         impactStartedAt: new Date(firstBurning).toISOString(),
@@ -105,25 +101,9 @@ describe.each(databases.eachSupportedId())(
       await ship(2);
       await pushCounters();
       await serve(2, 0);
-      const res = await api()
-        .post(`${BASE}/rollback`)
-        .set('Authorization', oncall)
-        .send({ environment: 'prod', reason: 'wrong feature flag' });
+      const res = await rollBack('wrong feature flag');
       expect(res.status).toBe(202);
-      await waitFor('v1 serving prod again', async () => {
-        const current = (await prod()).current;
-        return current?.artifact.digest === v1 && current;
-      });
-      // Serving is recorded when the rollback deployment turns healthy, which
-      // may come a moment after it shows as the lane's current deployment.
-      const recorded = await waitFor('the rollback restored', async () => {
-        const [item] = (
-          await api()
-            .get(`${BASE}/rollbacks?environment=prod`)
-            .set('Authorization', oncall)
-        ).body.items;
-        return item?.restoredAt ? item : undefined;
-      });
+      const recorded = await restoredTo(v1);
       expect(recorded.impactStartedAt).toBeUndefined();
       expect(recorded.timeToRecoverSeconds).toBe(0);
       expect(recorded.restoredAt).toBe(recorded.detectedAt);
