@@ -3,6 +3,7 @@ import type { TestResult } from '@promotion-pipeline/backstage-plugin-promotion-
 import { normalizeEntityRef } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { v4 as uuid } from 'uuid';
 import { artifactFromRow, testResultFromRow } from './rows';
+import { whereAnyOf } from './bulk';
 import {
   ArtifactRecord,
   ChangeContext,
@@ -141,7 +142,12 @@ export abstract class ArtifactTable extends EventTable {
   async getArtifactsById(ids: string[]) {
     const unique = [...new Set(ids)];
     const rows = unique.length
-      ? await this.db<ArtifactRow>('promotion_artifacts').whereIn('id', unique)
+      ? ((await whereAnyOf(
+          this.db,
+          this.db('promotion_artifacts'),
+          'id',
+          unique,
+        )) as ArtifactRow[])
       : [];
     return new Map(rows.map(row => [row.id, artifactFromRow(row)]));
   }

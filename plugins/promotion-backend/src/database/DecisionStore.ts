@@ -6,6 +6,7 @@ import type {
 import { Knex } from 'knex';
 import { v4 as uuid } from 'uuid';
 import { toDate } from './dates';
+import { whereAnyOf } from './bulk';
 
 /** A rollback as recorded. */
 export interface RollbackRecord {
@@ -123,9 +124,12 @@ export class DecisionStore {
   ): Promise<Map<string, Approval[]>> {
     const map = new Map<string, Approval[]>();
     if (promotionIds.length === 0) return map;
-    const rows = await this.db('promotion_approvals')
-      .whereIn('promotion_id', promotionIds)
-      .orderBy('id', 'asc');
+    const rows = await whereAnyOf(
+      this.db,
+      this.db('promotion_approvals'),
+      'promotion_id',
+      promotionIds,
+    ).orderBy('id', 'asc');
     for (const row of rows) {
       const list = map.get(row.promotion_id) ?? [];
       list.push({

@@ -87,8 +87,12 @@ export abstract class EventTable {
     if (this.db.client.config.client === 'pg') {
       due.forUpdate().skipLocked();
     }
-    const claimed = await this.db(table)
-      .whereIn('id', due)
+    // On PostgreSQL the ids as an array: `IN (subquery)` plans a scan of the
+    // whole table, history included.
+    const claimed = await (this.db.client.config.client === 'pg'
+      ? this.db(table).whereRaw('id = any(array(?))', [due])
+      : this.db(table).whereIn('id', due)
+    )
       .update({
         lease_ticket: ticket,
         lease_expires_at: new Date(now.getTime() + leaseMs),

@@ -6,6 +6,7 @@ import type {
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
 import { assertTransition } from '../domain/states';
+import { insertRows, upsertRows, whereAnyOf, wherePairIn } from './bulk';
 import { freezeFromRow, holdFromRow } from './DecisionStore';
 import { DeploymentRecord, PromotionRecord } from './PromotionStore';
 import {
@@ -63,6 +64,12 @@ export interface PromotionGo {
 
 const unique = <T>(values: T[]) => [...new Set(values)];
 
+/** Each lane once, as (service, environment). */
+const lanePairs = (lanes: LaneKey[]) =>
+  unique(lanes.map(laneKey)).map(
+    key => key.split('\u0000') as [string, string],
+  );
+
 /**
  * What the engine reads and writes for many lanes at once: each method is one
  * statement (or one transaction) for the whole batch, so a pass over a
@@ -77,11 +84,12 @@ export class LaneStore {
   ): Promise<Map<string, DeploymentRecord>> {
     const map = new Map<string, DeploymentRecord>();
     if (lanes.length === 0) return map;
-    const rows = await this.db<DeploymentRow>('promotion_deployments')
-      .whereIn(
-        ['entity_ref', 'environment'],
-        unique(lanes.map(laneKey)).map(key => key.split('\u0000')),
-      )
+    const rows: DeploymentRow[] = await wherePairIn(
+      this.db,
+      this.db('promotion_deployments'),
+      ['entity_ref', 'environment'],
+      lanePairs(lanes),
+    )
       .where({ state: 'verified' })
       .orderBy([
         { column: 'created_at', order: 'desc' },
@@ -101,9 +109,12 @@ export class LaneStore {
   async testResults(artifactIds: string[]): Promise<Map<string, TestResult[]>> {
     const map = new Map<string, TestResult[]>();
     if (artifactIds.length === 0) return map;
-    const rows = await this.db<TestResultRow>('promotion_test_results')
-      .whereIn('artifact_id', unique(artifactIds))
-      .orderBy('id', 'asc');
+    const rows: TestResultRow[] = await whereAnyOf(
+      this.db,
+      this.db('promotion_test_results'),
+      'artifact_id',
+      unique(artifactIds),
+    ).orderBy('id', 'asc');
     for (const row of rows) {
       const list = map.get(row.artifact_id) ?? [];
       list.push(testResultFromRow(row));
@@ -118,12 +129,15 @@ export class LaneStore {
   ): Promise<Map<string, GateResult[]>> {
     const map = new Map<string, GateResult[]>();
     if (promotionIds.length === 0) return map;
-    const rows = await this.db<GateResultRow>('promotion_gate_results')
-      .whereIn('promotion_id', unique(promotionIds))
-      .orderBy([
-        { column: 'promotion_id', order: 'asc' },
-        { column: 'gate', order: 'asc' },
-      ]);
+    const rows: GateResultRow[] = await whereAnyOf(
+      this.db,
+      this.db('promotion_gate_results'),
+      'promotion_id',
+      unique(promotionIds),
+    ).orderBy([
+      { column: 'promotion_id', order: 'asc' },
+      { column: 'gate', order: 'asc' },
+    ]);
     for (const row of rows) {
       const list = map.get(row.promotion_id) ?? [];
       list.push(gateResultFromRow(row));
@@ -138,12 +152,16 @@ export class LaneStore {
   ): Promise<Map<string, Array<Hold & { artifactId: string }>>> {
     const map = new Map<string, Array<Hold & { artifactId: string }>>();
     if (lanes.length === 0) return map;
-    const rows = await this.db('promotion_holds as h')
-      .join('promotion_artifacts as a', 'a.id', 'h.artifact_id')
-      .whereIn(
-        ['h.entity_ref', 'h.environment'],
-        unique(lanes.map(laneKey)).map(key => key.split('\u0000')),
-      )
+    const rows = await wherePairIn(
+      this.db,
+      this.db('promotion_holds as h').join(
+        'promotion_artifacts as a',
+        'a.id',
+        'h.artifact_id',
+      ),
+      ['h.entity_ref', 'h.environment'],
+      lanePairs(lanes),
+    )
       .whereNull('h.released_at')
       .select('h.*', 'a.digest')
       .orderBy([
@@ -166,9 +184,12 @@ export class LaneStore {
       .whereNull('lifted_at')
       .whereIn('environment', unique(lanes.map(l => l.environment)))
       .where(q =>
-        q
-          .whereIn('entity_ref', unique(lanes.map(l => l.entityRef)))
-          .orWhereNull('entity_ref'),
+        whereAnyOf(
+          this.db,
+          q,
+          'entity_ref',
+          unique(lanes.map(l => l.entityRef)),
+        ).orWhereNull('entity_ref'),
       )
       .orderBy([
         { column: 'created_at', order: 'asc' },
@@ -198,7 +219,7 @@ export class LaneStore {
     if (rows.length === 0) return;
     await this.db.transaction(async tx => {
       await upsertVerdicts(tx, rows);
-      if (events.length > 0) await tx('promotion_events').insert(events);
+      await insertRows(tx, 'promotion_events', events);
     });
   }
 
@@ -215,11 +236,12 @@ export class LaneStore {
       () => 'WHEN ? THEN (CASE WHEN wakes <> ? THEN next_check_at ELSE ? END)',
     );
     const bindings = releases.flatMap(r => [r.id, r.wakes, r.nextCheckAt]);
-    await this.db('promotion_promotions')
-      .whereIn(
-        'id',
-        releases.map(r => r.id),
-      )
+    await whereAnyOf(
+      this.db,
+      this.db('promotion_promotions'),
+      'id',
+      releases.map(r => r.id),
+    )
       .where({ lease_ticket: ticket })
       .update({
         lease_ticket: null,
@@ -251,11 +273,12 @@ export class LaneStore {
     const verdicts = verdictRows(goes.flatMap(go => go.verdicts ?? []));
     return this.db.transaction(async tx => {
       if (verdicts.rows.length > 0) await upsertVerdicts(tx, verdicts.rows);
-      const moved: Array<{ id: string }> = await tx('promotion_promotions')
-        .whereIn(
-          'id',
-          goes.map(g => g.promotion.id),
-        )
+      const moved: Array<{ id: string }> = await whereAnyOf(
+        tx,
+        tx('promotion_promotions'),
+        'id',
+        goes.map(g => g.promotion.id),
+      )
         .where({ state: 'pending' })
         .update({
           state: 'promoted',
@@ -270,7 +293,9 @@ export class LaneStore {
       const ids = new Set(moved.map(row => row.id));
       const promoted = goes.filter(g => ids.has(g.promotion.id));
       if (promoted.length > 0) {
-        await tx('promotion_deployments').insert(
+        await insertRows(
+          tx,
+          'promotion_deployments',
           promoted.map(({ promotion, deploymentId, now }) =>
             queuedDeploymentRow(
               {
@@ -289,7 +314,7 @@ export class LaneStore {
         );
       }
       const events = [...verdicts.events, ...promoted.flatMap(promotedEvents)];
-      if (events.length > 0) await tx('promotion_events').insert(events);
+      await insertRows(tx, 'promotion_events', events);
       return goes.map(g => ids.has(g.promotion.id));
     });
   }
@@ -368,8 +393,10 @@ function verdictRows(writes: GateResultsWrite[]) {
 }
 
 function upsertVerdicts(tx: Knex, rows: GateResultRow[]) {
-  return tx('promotion_gate_results')
-    .insert(rows)
-    .onConflict(['promotion_id', 'gate'])
-    .merge();
+  return upsertRows(
+    tx,
+    'promotion_gate_results',
+    ['promotion_id', 'gate'],
+    rows,
+  );
 }

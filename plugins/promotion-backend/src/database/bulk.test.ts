@@ -1,0 +1,112 @@
+import { Knex } from 'knex';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { insertRows, upsertRows, whereAnyOf, wherePairIn } from './bulk';
+
+const databases = createTestDatabases();
+
+// Characters an array or JSON literal would have to escape.
+const AWKWARD = [
+  'plain',
+  'with,comma',
+  'with"quote',
+  "it's",
+  '{braces}',
+  'back\\slash',
+  'ünïcode',
+  'NULL',
+  '',
+];
+
+describe.each(databases.eachSupportedId())(
+  'bulk statements on %p',
+  databaseId => {
+    let knex: Knex;
+
+    beforeEach(async () => {
+      knex = await databases.init(databaseId);
+      await knex.schema.createTable('bulk_rows', table => {
+        table.increments('id');
+        table.string('name').notNullable();
+        table.string('lane').notNullable();
+        table.boolean('flag').notNullable();
+        table.integer('n').nullable();
+        table.timestamp('at', { useTz: true }).notNullable();
+        table.unique(['name', 'lane']);
+      });
+    });
+
+    const at = new Date('2026-12-06T10:00:00.123Z');
+    const rowsOf = (names: string[]) =>
+      names.map((name, i) => ({
+        name,
+        lane: 'prod',
+        flag: i % 2 === 0,
+        n: i,
+        at,
+      }));
+
+    it('inserts every row with its values, in the order given', async () => {
+      await insertRows(knex, 'bulk_rows', rowsOf(AWKWARD));
+      const stored = await knex('bulk_rows').orderBy('id');
+      expect(stored.map(r => r.name)).toEqual(AWKWARD);
+      expect(stored.map(r => Boolean(r.flag))).toEqual(
+        AWKWARD.map((_, i) => i % 2 === 0),
+      );
+      expect(stored.map(r => r.n)).toEqual(AWKWARD.map((_, i) => i));
+      expect(new Date(stored[0].at).toISOString()).toBe(at.toISOString());
+    });
+
+    it('finds rows by any of many values, and only those', async () => {
+      await insertRows(knex, 'bulk_rows', rowsOf([...AWKWARD, 'other']));
+      const found = await whereAnyOf(knex, knex('bulk_rows'), 'name', AWKWARD);
+      expect(found.map(r => r.name).sort()).toEqual([...AWKWARD].sort());
+      expect(
+        await whereAnyOf(knex, knex('bulk_rows'), 'name', ['none']),
+      ).toEqual([]);
+    });
+
+    it('finds rows by pairs, not by their values crossed', async () => {
+      await insertRows(knex, 'bulk_rows', [
+        { name: 'a', lane: 'dev', flag: true, n: 1, at },
+        { name: 'a', lane: 'prod', flag: true, n: 2, at },
+        { name: 'b,"x"', lane: 'dev', flag: true, n: 3, at },
+        { name: 'b,"x"', lane: 'prod', flag: true, n: 4, at },
+      ]);
+      const found = await wherePairIn(
+        knex,
+        knex('bulk_rows'),
+        ['name', 'lane'],
+        [
+          ['a', 'dev'],
+          ['b,"x"', 'prod'],
+        ],
+      );
+      expect(found.map(r => r.n).sort()).toEqual([1, 4]);
+    });
+
+    it('upserts: a row whose key exists replaces its other columns', async () => {
+      await insertRows(knex, 'bulk_rows', rowsOf(['a', 'b']));
+      await upsertRows(
+        knex,
+        'bulk_rows',
+        ['name', 'lane'],
+        [
+          { name: 'b', lane: 'prod', flag: true, n: 20, at },
+          { name: 'c', lane: 'prod', flag: false, n: 30, at },
+        ],
+      );
+      const stored = await knex('bulk_rows').orderBy('name');
+      expect(stored.map(r => [r.name, r.n])).toEqual([
+        ['a', 0],
+        ['b', 20],
+        ['c', 30],
+      ]);
+    });
+
+    it('writes nothing for no rows', async () => {
+      await insertRows(knex, 'bulk_rows', []);
+      await upsertRows(knex, 'bulk_rows', ['name', 'lane'], []);
+      expect(await knex('bulk_rows')).toEqual([]);
+    });
+  },
+);

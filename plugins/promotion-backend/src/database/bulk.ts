@@ -1,0 +1,95 @@
+import { Knex } from 'knex';
+
+/**
+ * Statements over a whole batch of lanes. On PostgreSQL the values travel as
+ * one array or JSON parameter instead of one placeholder each: with thousands
+ * of placeholders, parsing and binding a statement cost PostgreSQL more than
+ * running it, and the driver as much again. SQLite, in process, takes the
+ * plain forms.
+ */
+const onPostgres = (db: Knex) => db.client.config.client === 'pg';
+
+/** `column IN (values)`. */
+export function whereAnyOf(
+  db: Knex,
+  query: Knex.QueryBuilder,
+  column: string,
+  values: readonly string[],
+): Knex.QueryBuilder {
+  if (!onPostgres(db)) return query.whereIn(column, [...values]);
+  return query.whereRaw('?? = any(?::text[])', [column, [...values]]);
+}
+
+/** `(first, second) IN (pairs)`, e.g. the lanes (service, environment) of a batch. */
+export function wherePairIn(
+  db: Knex,
+  query: Knex.QueryBuilder,
+  columns: [string, string],
+  pairs: ReadonlyArray<readonly [string, string]>,
+): Knex.QueryBuilder {
+  if (!onPostgres(db)) {
+    return query.whereIn(
+      columns,
+      pairs.map(pair => [...pair]),
+    );
+  }
+  return query.whereRaw(
+    '(??, ??) in (select * from unnest(?::text[], ?::text[]))',
+    [...columns, pairs.map(pair => pair[0]), pairs.map(pair => pair[1])],
+  );
+}
+
+/** Rows from one JSON parameter, typed as the table's own columns. */
+function fromJson(db: Knex, table: string, rows: object[]) {
+  // In array order: events keep the order they were written in.
+  return db.raw(
+    'select ?? from json_populate_recordset(null::??, ?) with ordinality as r order by r.ordinality',
+    [Object.keys(rows[0]), table, JSON.stringify(rows)],
+  );
+}
+
+/** Inserts rows that all have the same keys. */
+export async function insertRows(
+  db: Knex,
+  table: string,
+  rows: object[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (!onPostgres(db)) {
+    await db(table).insert(rows);
+    return;
+  }
+  await db.raw('insert into ?? (??) ?', [
+    table,
+    Object.keys(rows[0]),
+    fromJson(db, table, rows),
+  ]);
+}
+
+/** Inserts rows that all have the same keys; a row whose `key` exists replaces its other columns. */
+export async function upsertRows(
+  db: Knex,
+  table: string,
+  key: string[],
+  rows: object[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (!onPostgres(db)) {
+    await db(table).insert(rows).onConflict(key).merge();
+    return;
+  }
+  const columns = Object.keys(rows[0]);
+  const replaced = columns.filter(column => !key.includes(column));
+  await db.raw(
+    `insert into ?? (??) ? on conflict (??) do update set ${replaced
+      .map(() => '?? = excluded.??')
+      .join(', ')}`,
+    [
+      table,
+      columns,
+      fromJson(db, table, rows),
+      key,
+      ...replaced.flatMap(column => [column, column]),
+    ],
+  );
+}
