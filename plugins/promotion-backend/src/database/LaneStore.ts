@@ -6,7 +6,13 @@ import type {
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
 import { assertTransition } from '../domain/states';
-import { insertRows, upsertRows, whereAnyOf, wherePairIn } from './bulk';
+import {
+  insertRows,
+  updateRows,
+  upsertRows,
+  whereAnyOf,
+  wherePairIn,
+} from './bulk';
 import { freezeFromRow, holdFromRow } from './DecisionStore';
 import { DeploymentRecord, PromotionRecord } from './PromotionStore';
 import {
@@ -264,33 +270,27 @@ export class LaneStore {
   async promote(goes: PromotionGo[]): Promise<boolean[]> {
     if (goes.length === 0) return [];
     assertTransition('promotion', 'pending', 'promoted');
-    // One value per row, chosen by id.
-    const perRow = (tx: Knex, value: (go: PromotionGo) => string) =>
-      tx.raw(
-        `CASE id ${goes.map(() => 'WHEN ? THEN ?').join(' ')} END`,
-        goes.flatMap(go => [go.promotion.id, value(go)]),
-      );
     const verdicts = verdictRows(goes.flatMap(go => go.verdicts ?? []));
     return this.db.transaction(async tx => {
       if (verdicts.rows.length > 0) await upsertVerdicts(tx, verdicts.rows);
-      const moved: Array<{ id: string }> = await whereAnyOf(
+      const moved = await updateRows(
         tx,
-        tx('promotion_promotions'),
-        'id',
-        goes.map(g => g.promotion.id),
-      )
-        .where({ state: 'pending' })
-        .update({
+        'promotion_promotions',
+        goes.map(go => ({
+          id: go.promotion.id,
+          reason: go.reason,
+          deployment_id: go.deploymentId,
+        })),
+        {
           state: 'promoted',
-          reason: perRow(tx, go => go.reason),
-          deployment_id: perRow(tx, go => go.deploymentId),
           lease_ticket: null,
           lease_expires_at: null,
-          // The latest decision time of the batch (PostgreSQL types CASE results as text).
+          // The latest decision time of the batch.
           updated_at: new Date(Math.max(...goes.map(go => go.now.getTime()))),
-        })
-        .returning('id');
-      const ids = new Set(moved.map(row => row.id));
+        },
+        { state: 'pending' },
+      );
+      const ids = new Set(moved);
       const promoted = goes.filter(g => ids.has(g.promotion.id));
       if (promoted.length > 0) {
         await insertRows(

@@ -1,6 +1,12 @@
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { insertRows, upsertRows, whereAnyOf, wherePairIn } from './bulk';
+import {
+  insertRows,
+  updateRows,
+  upsertRows,
+  whereAnyOf,
+  wherePairIn,
+} from './bulk';
 
 const databases = createTestDatabases();
 
@@ -33,6 +39,12 @@ describe.each(databases.eachSupportedId())(
         table.timestamp('at', { useTz: true }).notNullable();
         table.unique(['name', 'lane']);
       });
+      await knex.schema.createTable('bulk_moves', table => {
+        table.string('id').primary();
+        table.string('state').notNullable();
+        table.string('reason').nullable();
+        table.timestamp('at', { useTz: true }).nullable();
+      });
     });
 
     const at = new Date('2026-12-06T10:00:00.123Z');
@@ -59,7 +71,9 @@ describe.each(databases.eachSupportedId())(
     it('finds rows by any of many values, and only those', async () => {
       await insertRows(knex, 'bulk_rows', rowsOf([...AWKWARD, 'other']));
       const found = await whereAnyOf(knex, knex('bulk_rows'), 'name', AWKWARD);
-      expect(found.map(r => r.name).sort()).toEqual([...AWKWARD].sort());
+      expect(found.map((r: { name: string }) => r.name).sort()).toEqual(
+        [...AWKWARD].sort(),
+      );
       expect(
         await whereAnyOf(knex, knex('bulk_rows'), 'name', ['none']),
       ).toEqual([]);
@@ -81,7 +95,7 @@ describe.each(databases.eachSupportedId())(
           ['b,"x"', 'prod'],
         ],
       );
-      expect(found.map(r => r.n).sort()).toEqual([1, 4]);
+      expect(found.map((r: { n: number }) => r.n).sort()).toEqual([1, 4]);
     });
 
     it('upserts: a row whose key exists replaces its other columns', async () => {
@@ -101,6 +115,35 @@ describe.each(databases.eachSupportedId())(
         ['b', 20],
         ['c', 30],
       ]);
+    });
+
+    it('updates each row with its own values where the condition still holds', async () => {
+      await knex('bulk_moves').insert([
+        { id: 'a', state: 'pending' },
+        { id: 'b,"x"', state: 'pending' },
+        { id: 'c', state: 'cancelled' },
+        { id: 'd', state: 'pending' },
+      ]);
+      const updated = await updateRows(
+        knex,
+        'bulk_moves',
+        [
+          { id: 'a', reason: 'first' },
+          { id: 'b,"x"', reason: "it's second" },
+          { id: 'c', reason: 'not pending' },
+        ],
+        { state: 'promoted', at },
+        { state: 'pending' },
+      );
+      expect(updated.sort()).toEqual(['a', 'b,"x"']);
+      const stored = await knex('bulk_moves').orderBy('id');
+      expect(stored.map(r => [r.id, r.state, r.reason])).toEqual([
+        ['a', 'promoted', 'first'],
+        ['b,"x"', 'promoted', "it's second"],
+        ['c', 'cancelled', null],
+        ['d', 'pending', null],
+      ]);
+      expect(new Date(stored[0].at).toISOString()).toBe(at.toISOString());
     });
 
     it('writes nothing for no rows', async () => {

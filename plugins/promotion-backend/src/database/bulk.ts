@@ -93,3 +93,59 @@ export async function upsertRows(
     ],
   );
 }
+
+/**
+ * Updates many rows, each by its `id` with its own values (`rows`), the same
+ * `set` for all, and only where `where` still holds; returns the ids updated.
+ */
+export async function updateRows(
+  db: Knex,
+  table: string,
+  rows: Array<{ id: string } & Record<string, string | null>>,
+  set: Record<string, Knex.Value>,
+  where: Record<string, string>,
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const columns = Object.keys(rows[0]).filter(column => column !== 'id');
+  if (!onPostgres(db)) {
+    // One CASE per column, choosing each row's value by id.
+    const perRow = (column: string) =>
+      db.raw(
+        `CASE id ${rows.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+        rows.flatMap(row => [row.id, row[column]]),
+      );
+    const updated: Array<{ id: string }> = await db(table)
+      .whereIn(
+        'id',
+        rows.map(row => row.id),
+      )
+      .where(where)
+      .update({
+        ...Object.fromEntries(columns.map(c => [c, perRow(c)])),
+        ...set,
+      })
+      .returning('id');
+    return updated.map(row => row.id);
+  }
+  const setColumns = Object.keys(set);
+  const conditions = Object.keys(where);
+  const result = await db.raw(
+    `update ?? as t set ${[
+      ...columns.map(() => '?? = v.??'),
+      ...setColumns.map(() => '?? = ?'),
+    ].join(
+      ', ',
+    )} from json_populate_recordset(null::??, ?) as v where t.id = v.id${conditions
+      .map(() => ' and t.?? = ?')
+      .join('')} returning t.id`,
+    [
+      table,
+      ...columns.flatMap(column => [column, column]),
+      ...setColumns.flatMap(column => [column, set[column]]),
+      table,
+      JSON.stringify(rows),
+      ...conditions.flatMap(column => [column, where[column]]),
+    ],
+  );
+  return (result.rows as Array<{ id: string }>).map(row => row.id);
+}
