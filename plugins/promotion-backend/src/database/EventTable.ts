@@ -3,7 +3,6 @@ import type {
   Page,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
-import { toDate } from './dates';
 import { eventFromRow, pageSize } from './rows';
 import { EventQuery, NewEvent, PromotionStore } from './PromotionStore';
 import { EventRow } from './tables';
@@ -89,18 +88,20 @@ export abstract class EventTable {
     }
     // On PostgreSQL the ids as an array: `IN (subquery)` plans a scan of the
     // whole table, history included.
+    const leaseExpires = new Date(now.getTime() + leaseMs);
     const claimed = await (this.db.client.config.client === 'pg'
       ? this.db(table).whereRaw('id = any(array(?))', [due])
       : this.db(table).whereIn('id', due)
     )
       .update({
         lease_ticket: ticket,
-        lease_expires_at: new Date(now.getTime() + leaseMs),
+        lease_expires_at: leaseExpires,
+        // A leased row is next due when its lease runs out: it leaves the
+        // range the next claim scans, so claims do not walk over the rows
+        // claimed before them. Whoever holds it sets its real due time.
+        next_check_at: leaseExpires,
       })
       .returning('*');
-    return (claimed as Row[]).sort(
-      (a: any, b: any) =>
-        toDate(a.next_check_at)!.getTime() - toDate(b.next_check_at)!.getTime(),
-    );
+    return claimed as Row[];
   }
 }
