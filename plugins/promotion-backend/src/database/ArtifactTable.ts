@@ -143,7 +143,6 @@ export abstract class ArtifactTable extends EventTable {
     const unique = [...new Set(ids)];
     const rows = unique.length
       ? ((await whereAnyOf(
-          this.db,
           this.db('promotion_artifacts'),
           'id',
           unique,

@@ -125,7 +125,6 @@ export class DecisionStore {
     const map = new Map<string, Approval[]>();
     if (promotionIds.length === 0) return map;
     const rows = await whereAnyOf(
-      this.db,
       this.db('promotion_approvals'),
       'promotion_id',
       promotionIds,

@@ -91,7 +91,6 @@ export class LaneStore {
     const map = new Map<string, DeploymentRecord>();
     if (lanes.length === 0) return map;
     const rows: DeploymentRow[] = await wherePairIn(
-      this.db,
       this.db('promotion_deployments'),
       ['entity_ref', 'environment'],
       lanePairs(lanes),
@@ -116,7 +115,6 @@ export class LaneStore {
     const map = new Map<string, TestResult[]>();
     if (artifactIds.length === 0) return map;
     const rows: TestResultRow[] = await whereAnyOf(
-      this.db,
       this.db('promotion_test_results'),
       'artifact_id',
       unique(artifactIds),
@@ -136,7 +134,6 @@ export class LaneStore {
     const map = new Map<string, GateResult[]>();
     if (promotionIds.length === 0) return map;
     const rows: GateResultRow[] = await whereAnyOf(
-      this.db,
       this.db('promotion_gate_results'),
       'promotion_id',
       unique(promotionIds),
@@ -159,7 +156,6 @@ export class LaneStore {
     const map = new Map<string, Array<Hold & { artifactId: string }>>();
     if (lanes.length === 0) return map;
     const rows = await wherePairIn(
-      this.db,
       this.db('promotion_holds as h').join(
         'promotion_artifacts as a',
         'a.id',
@@ -191,7 +187,6 @@ export class LaneStore {
       .whereIn('environment', unique(lanes.map(l => l.environment)))
       .where(q =>
         whereAnyOf(
-          this.db,
           q,
           'entity_ref',
           unique(lanes.map(l => l.entityRef)),
@@ -243,7 +238,6 @@ export class LaneStore {
     );
     const bindings = releases.flatMap(r => [r.id, r.wakes, r.nextCheckAt]);
     await whereAnyOf(
-      this.db,
       this.db('promotion_promotions'),
       'id',
       releases.map(r => r.id),

@@ -70,13 +70,11 @@ describe.each(databases.eachSupportedId())(
 
     it('finds rows by any of many values, and only those', async () => {
       await insertRows(knex, 'bulk_rows', rowsOf([...AWKWARD, 'other']));
-      const found = await whereAnyOf(knex, knex('bulk_rows'), 'name', AWKWARD);
+      const found = await whereAnyOf(knex('bulk_rows'), 'name', AWKWARD);
       expect(found.map((r: { name: string }) => r.name).sort()).toEqual(
         [...AWKWARD].sort(),
       );
-      expect(
-        await whereAnyOf(knex, knex('bulk_rows'), 'name', ['none']),
-      ).toEqual([]);
+      expect(await whereAnyOf(knex('bulk_rows'), 'name', ['none'])).toEqual([]);
     });
 
     it('finds rows by pairs, not by their values crossed', async () => {
@@ -87,7 +85,6 @@ describe.each(databases.eachSupportedId())(
         { name: 'b,"x"', lane: 'prod', flag: true, n: 4, at },
       ]);
       const found = await wherePairIn(
-        knex,
         knex('bulk_rows'),
         ['name', 'lane'],
         [

@@ -7,27 +7,26 @@ import { Knex } from 'knex';
  * running it, and the driver as much again. SQLite, in process, takes the
  * plain forms.
  */
-const onPostgres = (db: Knex) => db.client.config.client === 'pg';
+const onPostgres = (db: Knex | Knex.QueryBuilder) =>
+  db.client.config.client === 'pg';
 
 /** `column IN (values)`. */
 export function whereAnyOf(
-  db: Knex,
   query: Knex.QueryBuilder,
   column: string,
   values: readonly string[],
 ): Knex.QueryBuilder {
-  if (!onPostgres(db)) return query.whereIn(column, [...values]);
+  if (!onPostgres(query)) return query.whereIn(column, [...values]);
   return query.whereRaw('?? = any(?::text[])', [column, [...values]]);
 }
 
 /** `(first, second) IN (pairs)`, e.g. the lanes (service, environment) of a batch. */
 export function wherePairIn(
-  db: Knex,
   query: Knex.QueryBuilder,
   columns: [string, string],
   pairs: ReadonlyArray<readonly [string, string]>,
 ): Knex.QueryBuilder {
-  if (!onPostgres(db)) {
+  if (!onPostgres(query)) {
     return query.whereIn(
       columns,
       pairs.map(pair => [...pair]),
