@@ -3,6 +3,7 @@ import type {
   Page,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
+import { onPostgres } from './bulk';
 import { eventFromRow, pageSize } from './rows';
 import { EventQuery, NewEvent, PromotionStore } from './PromotionStore';
 import { EventRow } from './tables';
@@ -83,13 +84,12 @@ export abstract class EventTable {
       )
       .orderBy('next_check_at', 'asc')
       .limit(limit);
-    if (this.db.client.config.client === 'pg') {
-      due.forUpdate().skipLocked();
-    }
+    const postgres = onPostgres(this.db);
+    if (postgres) due.forUpdate().skipLocked();
     // On PostgreSQL the ids as an array: `IN (subquery)` plans a scan of the
     // whole table, history included.
     const leaseExpires = new Date(now.getTime() + leaseMs);
-    const claimed = await (this.db.client.config.client === 'pg'
+    const claimed = await (postgres
       ? this.db(table).whereRaw('id = any(array(?))', [due])
       : this.db(table).whereIn('id', due)
     )

@@ -240,16 +240,6 @@ export interface PromotionStore {
     now: Date,
     deploymentId?: string,
   ): Promise<boolean>;
-  /**
-   * Stores gate verdicts; audits a verdict only when it changed from
-   * `before` (the stored verdicts, read again when not given).
-   */
-  saveGateResults(
-    promotion: PromotionRecord,
-    digest: string,
-    results: GateResult[],
-    before?: GateResult[],
-  ): Promise<void>;
   listGateResults(promotionIds: string[]): Promise<Map<string, GateResult[]>>;
 
   createDeployment(

@@ -191,65 +191,6 @@ export abstract class PromotionTable extends ArtifactTable {
     return true;
   }
 
-  async saveGateResults(
-    promotion: PromotionRecord,
-    digest: string,
-    results: GateResult[],
-    stored?: GateResult[],
-  ) {
-    if (results.length === 0) return;
-    const before = new Map(
-      (
-        stored ??
-        (await this.listGateResults([promotion.id])).get(promotion.id) ??
-        []
-      ).map(r => [r.gate, r]),
-    );
-    // One statement for every verdict of the evaluation.
-    await this.db('promotion_gate_results')
-      .insert(
-        results.map(
-          (result): GateResultRow => ({
-            promotion_id: promotion.id,
-            gate: result.gate,
-            verdict: result.verdict,
-            errored: result.errored,
-            reason: result.reason,
-            evidence: result.evidence ? JSON.stringify(result.evidence) : null,
-            evaluated_at: new Date(result.evaluatedAt),
-          }),
-        ),
-      )
-      .onConflict(['promotion_id', 'gate'])
-      .merge();
-    for (const result of results) {
-      const previous = before.get(result.gate);
-      if (
-        !previous ||
-        previous.verdict !== result.verdict ||
-        previous.reason !== result.reason
-      ) {
-        await this.appendEvent(
-          {
-            entityRef: promotion.entityRef,
-            environment: promotion.toEnvironment,
-            digest,
-            kind: 'gate.verdict',
-            actor: 'engine',
-            details: {
-              promotionId: promotion.id,
-              gate: result.gate,
-              verdict: result.verdict,
-              errored: result.errored,
-              reason: result.reason,
-            },
-          },
-          new Date(result.evaluatedAt),
-        );
-      }
-    }
-  }
-
   async listGateResults(promotionIds: string[]) {
     const map = new Map<string, GateResult[]>();
     if (promotionIds.length === 0) {

@@ -7,7 +7,7 @@ import { Knex } from 'knex';
  * running it, and the driver as much again. SQLite, in process, takes the
  * plain forms.
  */
-const onPostgres = (db: Knex | Knex.QueryBuilder) =>
+export const onPostgres = (db: Knex | Knex.QueryBuilder) =>
   db.client.config.client === 'pg';
 
 /** `column IN (values)`. */
