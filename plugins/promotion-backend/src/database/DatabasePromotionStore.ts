@@ -58,10 +58,20 @@ export class DatabasePromotionStore
     return new PageOutboxStore(this.db);
   }
 
-  async transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    fn: (tx: PromotionStore) => Promise<T>,
+    options?: { batchEvents?: boolean },
+  ): Promise<T> {
     if (this.db.isTransaction) {
       return fn(this);
     }
-    return this.db.transaction(trx => fn(new DatabasePromotionStore(trx)));
+    return this.db.transaction(async trx => {
+      const tx = new DatabasePromotionStore(trx);
+      if (!options?.batchEvents) return fn(tx);
+      tx.batchEvents();
+      const result = await fn(tx);
+      await tx.writeBatchedEvents();
+      return result;
+    });
   }
 }

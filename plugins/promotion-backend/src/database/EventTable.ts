@@ -3,7 +3,7 @@ import type {
   Page,
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
-import { onPostgres } from './bulk';
+import { insertRows, onPostgres } from './bulk';
 import { eventFromRow, pageSize } from './rows';
 import { EventQuery, NewEvent, PromotionStore } from './PromotionStore';
 import { EventRow } from './tables';
@@ -13,10 +13,28 @@ import { EventRow } from './tables';
  * connection (or transaction) and the one-statement claim of due rows.
  */
 export abstract class EventTable {
+  /** Events held back until the transaction ends (see `transaction`'s `batchEvents`). */
+  private batched?: EventRow[];
+
   protected constructor(protected readonly db: Knex) {}
 
   /** Runs `fn` in one transaction (or the caller's). */
-  abstract transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T>;
+  abstract transaction<T>(
+    fn: (tx: PromotionStore) => Promise<T>,
+    options?: { batchEvents?: boolean },
+  ): Promise<T>;
+
+  /** From now on, appended events wait for `writeBatchedEvents`. */
+  protected batchEvents() {
+    this.batched ??= [];
+  }
+
+  /** Writes the held-back events as one statement, in the order appended. */
+  protected async writeBatchedEvents() {
+    const rows = this.batched ?? [];
+    this.batched = undefined;
+    await insertRows(this.db, 'promotion_events', rows);
+  }
 
   async appendEvent(event: NewEvent, now: Date) {
     const row: EventRow = {
@@ -28,6 +46,10 @@ export abstract class EventTable {
       details: JSON.stringify(event.details ?? {}),
       at: now,
     };
+    if (this.batched) {
+      this.batched.push(row);
+      return;
+    }
     await this.db('promotion_events').insert(row);
   }
 

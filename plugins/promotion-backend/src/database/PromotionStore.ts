@@ -89,6 +89,14 @@ export interface DeploymentRecord {
   createdAt: Date;
 }
 
+/** A queued deployment the engine asks to start, with its artifact's digest. */
+export interface DeploymentStart {
+  deployment: DeploymentRecord;
+  digest: string;
+  actor: string;
+  now: Date;
+}
+
 /** A deploy system's own word on a deployment, from a status callback. */
 export interface ReportedStatus {
   state: 'running' | 'succeeded' | 'failed';
@@ -169,8 +177,15 @@ export interface EventQuery {
  * most once.
  */
 export interface PromotionStore {
-  /** Runs `fn` in one database transaction with a store bound to it. */
-  transaction<T>(fn: (tx: PromotionStore) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one database transaction with a store bound to it. With
+   * `batchEvents`, the audit events it appends go in as one statement at
+   * its end, in the order appended (for transactions that write many).
+   */
+  transaction<T>(
+    fn: (tx: PromotionStore) => Promise<T>,
+    options?: { batchEvents?: boolean },
+  ): Promise<T>;
   /** Approvals, holds, freezes and rollbacks, on the same connection or transaction. */
   decisions(): DecisionStore;
   /** Burn-rate watches of deployments, on the same connection or transaction. */
@@ -277,6 +292,16 @@ export interface PromotionStore {
     nextCheckAt: Date,
     attempts?: number,
   ): Promise<void>;
+  /**
+   * Starts queued deployments of many lanes in one transaction, each as if
+   * alone: it gives way to a newer deployment on its way in its lane, or
+   * supersedes the older ones and moves to `deploying`. Returns each one as
+   * it now is, or undefined when it did not start (no longer queued, or
+   * superseded).
+   */
+  startDeployments(
+    starts: DeploymentStart[],
+  ): Promise<Array<DeploymentRecord | undefined>>;
   /**
    * Moves a deployment from its state as read to `to`, with its patch and
    * audit event: false (nothing written) when the state changed since. Throws

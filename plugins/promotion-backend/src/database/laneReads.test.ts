@@ -97,6 +97,128 @@ describe.each(databases.eachSupportedId())(
       expect(states).toEqual(Array(5).fill('deploying'));
     });
 
+    it('writes the events of a shared transaction as one statement, none of a lane that failed', async () => {
+      const [first, bad, last] = await Promise.all([1, 2, 3].map(queued));
+      const start = (d: DeploymentRecord) => (tx: PromotionStore) =>
+        tx.transitionDeployment(
+          d,
+          'deploying',
+          {},
+          { actor: 'engine', digest: digestOf('shared'), reason: d.id },
+          LATER,
+        );
+      let eventStatements = 0;
+      const count = (query: { sql: string }) => {
+        if (/insert into .promotion_events./i.test(query.sql)) {
+          eventStatements++;
+        }
+      };
+      knex.on('query', count);
+      try {
+        await Promise.all([
+          reads.write(first, start(first)),
+          reads.write(last, start(last)),
+        ]);
+        expect(eventStatements).toBe(1);
+        await expect(
+          reads.write(bad, async tx => {
+            await start(bad)(tx);
+            throw new Error('this lane cannot be written');
+          }),
+        ).rejects.toThrow('this lane cannot be written');
+      } finally {
+        knex.off('query', count);
+      }
+
+      const deploying = async (d: DeploymentRecord) =>
+        (
+          await store.listEvents(d.entityRef, { kind: 'deployment.deploying' })
+        ).items.map(e => e.details?.reason);
+      expect(await deploying(first)).toEqual([first.id]);
+      expect(await deploying(last)).toEqual([last.id]);
+      expect(await deploying(bad)).toEqual([]);
+    });
+
+    it('starts deployments of many lanes in one transaction, each as if alone', async () => {
+      const [older, other] = await Promise.all([1, 2].map(queued));
+      await store.transitionDeployment(
+        older,
+        'deploying',
+        {},
+        { actor: 'engine', digest: digestOf('shared-1') },
+        NOW,
+      );
+      const { artifact } = await store.registerArtifact(
+        {
+          entityRef: older.entityRef,
+          digest: digestOf('newer'),
+          pipeline: 'default',
+          version: '1.0.1',
+          commit: 'def456',
+          labels: [],
+          changedPaths: [],
+        },
+        [],
+        'ci',
+        NOW,
+      );
+      const newer = await store.createDeployment(
+        {
+          entityRef: older.entityRef,
+          environment: 'prod',
+          artifactId: artifact.id,
+          trigger: 'merge',
+          actor: 'ci',
+        },
+        { actor: 'ci', digest: artifact.digest },
+        new Date(NOW.getTime() + 1000),
+      );
+      const start = (deployment: DeploymentRecord, digest: string) =>
+        reads.startDeployment({
+          deployment,
+          digest,
+          actor: 'engine',
+          now: LATER,
+        });
+
+      let started: Array<DeploymentRecord | undefined> = [];
+      const begun = await transactionsDuring(async () => {
+        started = await Promise.all([
+          start(newer, artifact.digest),
+          start(other, digestOf('shared-2')),
+          // Not queued any more: it does not start again.
+          start({ ...older, state: 'queued' }, digestOf('shared-1')),
+        ]);
+      });
+
+      expect(begun).toBe(1);
+      expect(started.map(d => d?.state)).toEqual([
+        'deploying',
+        'deploying',
+        undefined,
+      ]);
+      expect(started[0]?.deployStartedAt?.getTime()).toBe(LATER.getTime());
+      const stored = async (d: DeploymentRecord) => store.getDeployment(d.id);
+      expect((await stored(newer))?.state).toBe('deploying');
+      expect((await stored(other))?.state).toBe('deploying');
+      expect(await stored(older)).toMatchObject({
+        state: 'superseded',
+        reason: `superseded by ${artifact.digest}`,
+      });
+      const events = await store.listEvents(older.entityRef, {
+        kind: 'deployment',
+      });
+      expect(
+        events.items
+          .slice(0, 2)
+          .reverse()
+          .map(e => [e.kind, e.digest, e.details?.deploymentId, e.actor]),
+      ).toEqual([
+        ['deployment.superseded', digestOf('shared-1'), older.id, 'engine'],
+        ['deployment.deploying', artifact.digest, newer.id, 'engine'],
+      ]);
+    });
+
     it('fails only the lane whose write failed, keeping the others', async () => {
       const [first, bad, last] = await Promise.all([1, 2, 3].map(queued));
       const release = (d: DeploymentRecord) => (tx: PromotionStore) =>

@@ -16,6 +16,7 @@ import {
 import {
   ArtifactRecord,
   DeploymentRecord,
+  DeploymentStart,
   PromotionStore,
 } from './PromotionStore';
 
@@ -78,6 +79,10 @@ export interface LaneReads {
   approvals(promotionId: string): Promise<Approval[]>;
   saveGateResults(write: GateResultsWrite): Promise<void>;
   releasePromotion(release: PromotionRelease, ticket: string): Promise<void>;
+  /** Starts a queued deployment (see `PromotionStore.startDeployments`). */
+  startDeployment(
+    start: DeploymentStart,
+  ): Promise<DeploymentRecord | undefined>;
   /** Promotes and queues its deployment; false when it is no longer pending. */
   promote(go: PromotionGo): Promise<boolean>;
   /**
@@ -109,16 +114,21 @@ function sharedTransactions(store: PromotionStore) {
       });
     try {
       const results: unknown[] = new Array(writes.length);
-      await store.transaction(async tx => {
-        for (const { write, index } of order) {
-          results[index] = await write.work(tx);
-        }
-      });
+      await store.transaction(
+        async tx => {
+          for (const { write, index } of order) {
+            results[index] = await write.work(tx);
+          }
+        },
+        { batchEvents: true },
+      );
       return results;
     } catch {
       return Promise.all(
         writes.map(write =>
-          store.transaction(write.work).catch(error => error as Error),
+          store
+            .transaction(write.work, { batchEvents: true })
+            .catch(error => error as Error),
         ),
       );
     }
@@ -169,6 +179,9 @@ export function createLaneReads(store: PromotionStore): LaneReads {
   const promotes = batchedWrite<PromotionGo, boolean>(goes =>
     lanes.promote(goes),
   );
+  const starts = batchedWrite<DeploymentStart, DeploymentRecord | undefined>(
+    items => store.startDeployments(items),
+  );
   const shared = sharedTransactions(store);
   // One loader per ticket: a replica has one, tests may run several.
   const releases = new Map<string, DataLoader<PromotionRelease, void>>();
@@ -183,6 +196,7 @@ export function createLaneReads(store: PromotionStore): LaneReads {
     approvals: id => approvals.load(id),
     saveGateResults: write => saves.load(write),
     promote: go => promotes.load(go),
+    startDeployment: start => starts.load(start),
     write: <R>(lane: LaneKey, work: (tx: PromotionStore) => Promise<R>) =>
       shared.load({ lane, work }) as Promise<R>,
     releasePromotion: (release, ticket) => {

@@ -2,6 +2,7 @@ import type { DeployStatus } from '@promotion-pipeline/backstage-plugin-promotio
 import { EnvironmentConfig } from '../config/pipelines';
 import {
   ArtifactRecord,
+  DeploymentPatch,
   DeploymentRecord,
   PromotionStore,
 } from '../database/PromotionStore';
@@ -31,7 +32,7 @@ export function reportedOutcome(
 /**
  * Acts on a deploy system's answer in one write: soaking once it succeeded,
  * failed, or polled again later. `acceptedAt` (the deploy call that got this
- * answer) is counted in the same transaction.
+ * answer) is counted in the same write.
  */
 export async function applyDeployStatus(
   ctx: EngineContext,
@@ -43,10 +44,17 @@ export async function applyDeployStatus(
 ) {
   const now = ctx.clock();
   const audit = { actor: ENGINE, digest: artifact.digest };
-  const write = (work: (tx: PromotionStore) => Promise<unknown>) =>
+  // The call is counted with the transition (the lease keeps the count ours).
+  const counted: DeploymentPatch = acceptedAt
+    ? { deployCalls: deployment.deployCalls + 1, deployAcceptedAt: acceptedAt }
+    : {};
+  const write = (moveOn: (tx: PromotionStore) => Promise<boolean>) =>
     ctx.reads.write(deployment, async tx => {
-      if (acceptedAt) await countAccepted(tx, deployment, acceptedAt);
-      await work(tx);
+      const moved = await moveOn(tx);
+      if (!acceptedAt) return;
+      // Polled again later, or moved on by someone else: count it alone.
+      if (!moved) await tx.countDeployCall(deployment.id, acceptedAt);
+      await markDispatched(tx, deployment, acceptedAt);
     });
   if (status.state === 'succeeded') {
     await write(async tx => {
@@ -54,6 +62,7 @@ export async function applyDeployStatus(
         deployment,
         'soaking',
         {
+          ...counted,
           healthyAt: now,
           nextCheckAt: new Date(
             now.getTime() + Math.min(env.soakMs, ctx.timings.deployPollMs),
@@ -71,9 +80,10 @@ export async function applyDeployStatus(
       ) {
         await tx.decisions().markRollbackRestored(deployment.promotionId, now);
       }
+      return moved;
     });
+    // No wake: the soak check is not due yet, or this worker claims it next.
     ctx.changed(deployment.entityRef);
-    ctx.wake();
     return;
   }
   if (status.state === 'failed') {
@@ -81,7 +91,7 @@ export async function applyDeployStatus(
       tx.transitionDeployment(
         deployment,
         'failed',
-        {},
+        counted,
         { ...audit, reason: status.reason || 'deployer reported failure' },
         now,
       ),
@@ -90,27 +100,29 @@ export async function applyDeployStatus(
     return;
   }
   if (timedOut(deployment, env, now)) {
-    await write(tx => failTimedOut(tx, deployment, artifact, env, now));
+    await write(tx =>
+      failTimedOut(tx, deployment, artifact, env, now, counted),
+    );
     ctx.changed(deployment.entityRef);
     return;
   }
-  await write(tx =>
-    tx.releaseDeployment(
+  await write(async tx => {
+    await tx.releaseDeployment(
       deployment.id,
       ctx.ticket,
       new Date(now.getTime() + ctx.timings.deployPollMs),
       0,
-    ),
-  );
+    );
+    return false;
+  });
 }
 
-/** A deploy call the deploy system accepted; for a rollback, the moment it was dispatched. */
-async function countAccepted(
+/** For a rollback, the moment its deploy call was accepted. */
+async function markDispatched(
   tx: PromotionStore,
   deployment: DeploymentRecord,
   acceptedAt: Date,
 ) {
-  await tx.countDeployCall(deployment.id, acceptedAt);
   if (deployment.trigger === 'rollback' && deployment.promotionId) {
     await tx
       .decisions()
@@ -127,17 +139,18 @@ export function timedOut(
   return now.getTime() - started.getTime() > env.deployTimeoutMs;
 }
 
-export async function failTimedOut(
+export function failTimedOut(
   tx: PromotionStore,
   deployment: DeploymentRecord,
   artifact: ArtifactRecord,
   env: EnvironmentConfig,
   now: Date,
-) {
-  await tx.transitionDeployment(
+  patch: DeploymentPatch = {},
+): Promise<boolean> {
+  return tx.transitionDeployment(
     deployment,
     'failed',
-    {},
+    patch,
     {
       actor: ENGINE,
       digest: artifact.digest,

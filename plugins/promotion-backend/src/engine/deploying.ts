@@ -5,7 +5,7 @@ import type {
 } from '@promotion-pipeline/backstage-plugin-promotion-node';
 import { EnvironmentConfig } from '../config/pipelines';
 import { ArtifactRecord, DeploymentRecord } from '../database/PromotionStore';
-import { callDeployer, digestOf, ENGINE, EngineContext } from './context';
+import { callDeployer, ENGINE, EngineContext } from './context';
 import {
   applyDeployStatus,
   reportedOutcome,
@@ -20,53 +20,12 @@ export async function startDeployment(
   request: DeployRequest,
   env: EnvironmentConfig,
 ) {
-  const now = ctx.clock();
-  const audit = { actor: ENGINE, digest: artifact.digest };
-  const started = await ctx.reads.write(deployment, async tx => {
-    const inFlight = await tx.lockInFlight(
-      deployment.entityRef,
-      deployment.environment,
-    );
-    const self = inFlight.find(d => d.id === deployment.id);
-    if (!self || self.state !== 'queued') return undefined;
-    const isNewer = (d: DeploymentRecord) =>
-      d.createdAt.getTime() > self.createdAt.getTime() ||
-      (d.createdAt.getTime() === self.createdAt.getTime() && d.id > self.id);
-    const newer = inFlight.filter(d => d.id !== self.id && isNewer(d));
-    if (newer.length > 0) {
-      const newerDigest = await digestOf(tx, newer[0].artifactId);
-      await tx.transitionDeployment(
-        self,
-        'superseded',
-        {},
-        { ...audit, reason: `superseded by ${newerDigest}` },
-        now,
-      );
-      return undefined;
-    }
-    for (const other of inFlight) {
-      if (other.id === self.id) continue;
-      const otherDigest = await digestOf(tx, other.artifactId);
-      await tx.transitionDeployment(
-        other,
-        'superseded',
-        {},
-        {
-          actor: ENGINE,
-          digest: otherDigest,
-          reason: `superseded by ${artifact.digest}`,
-        },
-        now,
-      );
-    }
-    const moved = await tx.transitionDeployment(
-      self,
-      'deploying',
-      { deployStartedAt: now },
-      audit,
-      now,
-    );
-    return moved ? tx.getDeployment(self.id) : undefined;
+  // Batched with the other lanes starting now: one transaction for all.
+  const started = await ctx.reads.startDeployment({
+    deployment,
+    digest: artifact.digest,
+    actor: ENGINE,
+    now: ctx.clock(),
   });
   if (!started) return;
   ctx.changed(deployment.entityRef);

@@ -66,6 +66,7 @@ export async function watchSoaking(
     );
     return;
   }
+  let promoted = false;
   await ctx.reads.write(deployment, async tx => {
     const verified = await tx.transitionDeployment(
       deployment,
@@ -101,6 +102,7 @@ export async function watchSoaking(
     }
     const next = target.pipeline.environments[target.index + 1];
     if (next && deployment.trigger !== 'rollback') {
+      promoted = true;
       await tx.createPromotion(
         {
           entityRef: deployment.entityRef,
@@ -116,5 +118,6 @@ export async function watchSoaking(
     }
   });
   ctx.changed(deployment.entityRef);
-  ctx.wake();
+  // The promotion into the next environment is due now.
+  if (promoted) ctx.wake();
 }
