@@ -161,7 +161,9 @@ async function runWith(replicaCount) {
         2,
       )} s); deploy calls ${result.calls} for ${
         result.deployments
-      } deployments, duplicates ${result.duplicates}`,
+      } deployments, duplicates ${
+        result.duplicates
+      }; the receiver accepted ${webhook.connections()} connections`,
     );
     return result;
   } finally {

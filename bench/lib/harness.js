@@ -522,13 +522,20 @@ async function startWebhook({ delayMs = 0, delayFor } = {}) {
       res.end(JSON.stringify({ status: fails ? 'failed' : 'succeeded' }));
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Connections stay open as long as a typical HTTP server keeps them (Node's
+  // default, 5 s): the backend's client stops reusing one a second or two
+  // before the server's advertised timeout, so with 1 s it opened a new
+  // connection for every call, which a real deploy system does not cause.
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise(r => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${server.address().port}/deploy`;
   const webhook = {
     url,
     calls,
     perKey,
+    /** TCP connections accepted so far. */
+    connections: () => connections,
     duplicates: () => [...perKey.values()].filter(n => n > 1).length,
     /** Resolves with the first call (from now on) that `match` accepts. */
     next(match, timeoutMs = 60_000) {
