@@ -139,6 +139,16 @@ async function runWith(replicaCount) {
       25,
     );
     const seconds = (Date.now() - liftedAt) / 1000;
+    // The engine's own clock: the lift's commit to the last deployment the
+    // deploy system answered (without the lift request's permission check
+    // and the poll's granularity, which no replica count changes).
+    const lifted = await knex('promotion_freezes')
+      .where({ id: freeze.id })
+      .first('lifted_at');
+    const healthy = await knex('promotion_deployments')
+      .max({ at: 'healthy_at' })
+      .first();
+    const engineSeconds = (h.ms(healthy.at) - h.ms(lifted.lifted_at)) / 1000;
     const lastDeploy =
       Math.max(...webhook.calls.map(c => c.receivedAt)) + deployMs;
     await h.sleep(2000); // late duplicates, if any
@@ -147,6 +157,7 @@ async function runWith(replicaCount) {
       replicas: replicaCount,
       seconds,
       perSecond: lanes / seconds,
+      enginePerSecond: lanes / engineSeconds,
       deploySeconds: (lastDeploy - liftedAt) / 1000,
       calls: webhook.calls.length,
       deployments: webhook.perKey.size,
@@ -156,6 +167,10 @@ async function runWith(replicaCount) {
       `${replicaCount} replica(s): ${lanes} promotions in ${seconds.toFixed(
         2,
       )} s → ${result.perSecond.toFixed(
+        1,
+      )}/s; engine clock ${engineSeconds.toFixed(
+        2,
+      )} s → ${result.enginePerSecond.toFixed(
         1,
       )}/s (lift → last deploy answered ${result.deploySeconds.toFixed(
         2,
@@ -178,10 +193,17 @@ async function main() {
   const one = await runWith(1);
   const two = await runWith(2);
   const ratio = two.perSecond / one.perSecond;
+  const engineRatio = two.enginePerSecond / one.enginePerSecond;
   console.log(
-    `two replicas / one: ${ratio.toFixed(2)}× (target ≥ 1.8×) → ${
+    `two replicas / one: ${ratio.toFixed(
+      2,
+    )}× (bench clock), ${engineRatio.toFixed(
+      2,
+    )}× (engine clock) (target ≥ 1.8×) → ${
       ratio >= 1.8 ? 'met' : 'NOT met'
-    }`,
+    } on the bench clock, ${
+      engineRatio >= 1.8 ? 'met' : 'NOT met'
+    } on the engine clock`,
   );
   const dup = one.duplicates + two.duplicates;
   console.log(

@@ -17,7 +17,8 @@ const NONE: ReplicaWakeups = { notify() {}, close: async () => {} };
  * On PostgreSQL, one listening connection per replica: a replica that
  * creates work (a registration, an approval, a promotion it opened) sends a
  * NOTIFY, and every other replica claims at once instead of at its next
- * tick. Notifications are coalesced to one per `coalesceMs`. Elsewhere (and
+ * tick. A burst of notifications is coalesced: the first goes at once, the
+ * rest become one at the end of `coalesceMs`. Elsewhere (and
  * if the listening connection breaks) the scheduler's tick is the fallback.
  */
 export async function connectReplicaWakeups(options: {
@@ -51,17 +52,29 @@ export async function connectReplicaWakeups(options: {
   }
   let pending: NodeJS.Timeout | undefined;
   let closed = false;
+  let lastSent = -Infinity;
+  const send = () => {
+    lastSent = Date.now();
+    knex
+      .raw('select pg_notify(?, ?)', [WAKE_CHANNEL, self])
+      .catch(error =>
+        logger.debug(`Could not wake the other replicas: ${error}`),
+      );
+  };
   return {
+    // The first wake goes at once; those within `coalesceMs` after it
+    // become one more at the end of that time.
     notify() {
       if (pending || closed) return;
+      const wait = lastSent + coalesceMs - Date.now();
+      if (wait <= 0) {
+        send();
+        return;
+      }
       pending = setTimeout(() => {
         pending = undefined;
-        knex
-          .raw('select pg_notify(?, ?)', [WAKE_CHANNEL, self])
-          .catch(error =>
-            logger.debug(`Could not wake the other replicas: ${error}`),
-          );
-      }, coalesceMs);
+        if (!closed) send();
+      }, wait);
     },
     async close() {
       closed = true;

@@ -106,7 +106,8 @@ export class EngineWorker {
           (free * 2 >= concurrency || active.size === 0)
         ) {
           this.kicked = false;
-          const jobs = await this.claim(free);
+          const limit = claimed === 0 ? this.firstClaim(free) : free;
+          const jobs = await this.claim(limit);
           got = jobs.length;
           claimed += got;
           for (const job of jobs) {
@@ -118,7 +119,7 @@ export class EngineWorker {
             active.add(running);
           }
           // A full claim may have left more behind.
-          if (got === free) this.kicked = true;
+          if (got === limit) this.kicked = true;
         }
         if (active.size === 0 && !this.kicked) return;
         if (got === 0 || active.size >= concurrency) {
@@ -133,6 +134,17 @@ export class EngineWorker {
       this.ctx.metrics.passFinished(report.ms, report.claimed);
       this.onPass?.(report);
     }
+  }
+
+  /**
+   * A drain's first promotion claim takes only as many lanes as there are
+   * deployment slots: after a mass wake (a lifted freeze) the first lanes
+   * promote and start deploying while the rest are still being read.
+   */
+  private firstClaim(free: number): number {
+    return this.kind === 'promotion'
+      ? Math.min(free, this.ctx.timings.concurrency)
+      : free;
   }
 
   /** Resolves when a job finishes or someone kicks. */
