@@ -57,15 +57,6 @@ export abstract class DeploymentTable extends PromotionTable {
     return deploymentFromRow(row);
   }
 
-  async lockInFlight(entityRef: string, environment: string) {
-    const rows = await this.db<DeploymentRow>('promotion_deployments')
-      .where({ entity_ref: entityRef, environment })
-      .whereIn('state', IN_FLIGHT_DEPLOYMENT_STATES)
-      .orderBy('id', 'asc')
-      .forUpdate();
-    return rows.map(deploymentFromRow);
-  }
-
   startDeployments(
     starts: DeploymentStart[],
   ): Promise<Array<DeploymentRecord | undefined>> {

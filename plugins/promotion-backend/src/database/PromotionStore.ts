@@ -271,10 +271,6 @@ export interface PromotionStore {
     id?: string,
   ): Promise<DeploymentRecord>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
-  lockInFlight(
-    entityRef: string,
-    environment: string,
-  ): Promise<DeploymentRecord[]>;
   listDeployments(
     entityRef: string,
     query?: DeploymentQuery,

@@ -139,7 +139,7 @@ export function timedOut(
   return now.getTime() - started.getTime() > env.deployTimeoutMs;
 }
 
-export function failTimedOut(
+function failTimedOut(
   tx: PromotionStore,
   deployment: DeploymentRecord,
   artifact: ArtifactRecord,
