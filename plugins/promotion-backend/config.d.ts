@@ -90,8 +90,8 @@ export interface Config {
        */
       concurrency?: number;
       /**
-       * How many due promotions one replica evaluates at once (1 to 2000,
-       * default 1000). Promotions evaluated together share their database
+       * How many due promotions one replica evaluates at once (1 to 5000,
+       * default 2000). Promotions evaluated together share their database
        * reads and writes; a slow gate holds one slot.
        */
       evaluationConcurrency?: number;

@@ -49,9 +49,9 @@ describe('engine concurrency', () => {
   const engine = (values: object) =>
     new ConfigReader({ promotion: { engine: values } });
 
-  it('defaults to 8 deployments and 1000 evaluations at once', () => {
+  it('defaults to 8 deployments and 2000 evaluations at once', () => {
     expect(readEngineConcurrency(engine({}))).toBe(8);
-    expect(readEvaluationConcurrency(engine({}))).toBe(1000);
+    expect(readEvaluationConcurrency(engine({}))).toBe(2000);
   });
 
   it('reads both from config', () => {
@@ -60,13 +60,13 @@ describe('engine concurrency', () => {
     expect(readEvaluationConcurrency(config)).toBe(500);
   });
 
-  it.each([[0], [1.5], [2001]])(
+  it.each([[0], [1.5], [5001]])(
     'refuses an evaluation concurrency of %p, naming the key and the range',
     evaluationConcurrency => {
       expect(() =>
         readEvaluationConcurrency(engine({ evaluationConcurrency })),
       ).toThrow(
-        `promotion.engine.evaluationConcurrency must be a whole number from 1 to 2000, got ${evaluationConcurrency}`,
+        `promotion.engine.evaluationConcurrency must be a whole number from 1 to 5000, got ${evaluationConcurrency}`,
       );
     },
   );

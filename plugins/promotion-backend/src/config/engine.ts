@@ -89,14 +89,15 @@ export function readEngineConcurrency(config: Config): number {
 }
 
 /**
- * Reads `promotion.engine.evaluationConcurrency` (default 1000, 1 to 2000):
+ * Reads `promotion.engine.evaluationConcurrency` (default 2000, 1 to 5000):
  * how many due promotions one replica evaluates at once. Promotions
  * evaluated together share their database reads and writes (one statement
  * per kind for up to 500 lanes), so a larger number is faster after a mass
- * wake-up (a lifted freeze): the default keeps two such batches in flight,
- * one waiting on the database while the other runs its gates. Each still holds its slot while its gates run,
- * so it also bounds the load on metrics sources.
+ * wake-up (a lifted freeze): the default keeps four such batches in flight,
+ * so the database writes one while the engine runs another's gates (with
+ * two, both often waited on the database). Each still holds its slot while
+ * its gates run, so it also bounds the load on metrics sources.
  */
 export function readEvaluationConcurrency(config: Config): number {
-  return readWholeNumber(config, EVALUATION_CONCURRENCY_CONFIG_KEY, 1000, 2000);
+  return readWholeNumber(config, EVALUATION_CONCURRENCY_CONFIG_KEY, 2000, 5000);
 }

@@ -48,7 +48,7 @@ export const DEFAULT_TIMINGS: EngineTimings = {
   gateTimeoutMs: 10_000,
   deployCallTimeoutMs: 30_000,
   concurrency: 8,
-  evaluationConcurrency: 1000,
+  evaluationConcurrency: 2000,
 };
 
 /** Reacts to gate verdicts (e.g. notify approvers, page on-call on an e2e failure). */
