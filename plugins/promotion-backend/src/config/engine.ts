@@ -58,6 +58,11 @@ export function readPassBudgetMs(config: Config): number {
   return ms;
 }
 
+/** Deployments one replica works on at once, unless configured. */
+export const DEFAULT_CONCURRENCY = 8;
+/** Promotions one replica evaluates at once, unless configured: four batches of 500. */
+export const DEFAULT_EVALUATION_CONCURRENCY = 2000;
+
 /** Where the number of deployments one replica works on at once is configured. */
 export const CONCURRENCY_CONFIG_KEY = 'promotion.engine.concurrency';
 /** Where the number of promotions one replica evaluates at once is configured. */
@@ -85,7 +90,12 @@ function readWholeNumber(
  * deploy and status calls run, so this bounds the load on deploy systems.
  */
 export function readEngineConcurrency(config: Config): number {
-  return readWholeNumber(config, CONCURRENCY_CONFIG_KEY, 8, 200);
+  return readWholeNumber(
+    config,
+    CONCURRENCY_CONFIG_KEY,
+    DEFAULT_CONCURRENCY,
+    200,
+  );
 }
 
 /**
@@ -99,5 +109,10 @@ export function readEngineConcurrency(config: Config): number {
  * its gates run, so it also bounds the load on metrics sources.
  */
 export function readEvaluationConcurrency(config: Config): number {
-  return readWholeNumber(config, EVALUATION_CONCURRENCY_CONFIG_KEY, 2000, 5000);
+  return readWholeNumber(
+    config,
+    EVALUATION_CONCURRENCY_CONFIG_KEY,
+    DEFAULT_EVALUATION_CONCURRENCY,
+    5000,
+  );
 }

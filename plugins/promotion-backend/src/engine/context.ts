@@ -15,6 +15,10 @@ import {
   PromotionRecord,
   PromotionStore,
 } from '../database/PromotionStore';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_EVALUATION_CONCURRENCY,
+} from '../config/engine';
 import { GateRegistry } from '../gates/GateRegistry';
 import { withTimeout } from '../timeout';
 import type { EngineMetrics } from './EngineMetrics';
@@ -47,8 +51,8 @@ export const DEFAULT_TIMINGS: EngineTimings = {
   deployPollMs: 1_000,
   gateTimeoutMs: 10_000,
   deployCallTimeoutMs: 30_000,
-  concurrency: 8,
-  evaluationConcurrency: 2000,
+  concurrency: DEFAULT_CONCURRENCY,
+  evaluationConcurrency: DEFAULT_EVALUATION_CONCURRENCY,
 };
 
 /** Reacts to gate verdicts (e.g. notify approvers, page on-call on an e2e failure). */
