@@ -9,7 +9,12 @@ import {
   assertTransition,
 } from '../domain/states';
 import { startDeployments } from './deploymentStarts';
-import { deploymentFromRow, pageSize, queuedDeploymentRow } from './rows';
+import {
+  deploymentEvent,
+  deploymentFromRow,
+  pageSize,
+  queuedDeploymentRow,
+} from './rows';
 import {
   ChangeContext,
   DeploymentPatch,
@@ -176,20 +181,10 @@ export abstract class DeploymentTable extends PromotionTable {
       return false;
     }
     await this.appendEvent(
-      {
-        entityRef: deployment.entityRef,
-        environment: deployment.environment,
-        digest: ctx.digest,
-        kind: `deployment.${to}`,
-        actor: ctx.actor,
-        details: {
-          deploymentId: deployment.id,
-          from: deployment.state,
-          trigger: deployment.trigger,
-          reason: update.reason ?? undefined,
-          ...ctx.details,
-        },
-      },
+      deploymentEvent(deployment, to, {
+        ...ctx,
+        reason: update.reason ?? undefined,
+      }),
       now,
     );
     return true;

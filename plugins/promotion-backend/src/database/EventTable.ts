@@ -4,7 +4,7 @@ import type {
 } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { Knex } from 'knex';
 import { insertRows, onPostgres } from './bulk';
-import { eventFromRow, pageSize } from './rows';
+import { eventFromRow, eventRow, pageSize } from './rows';
 import { EventQuery, NewEvent, PromotionStore } from './PromotionStore';
 import { EventRow } from './tables';
 
@@ -37,15 +37,7 @@ export abstract class EventTable {
   }
 
   async appendEvent(event: NewEvent, now: Date) {
-    const row: EventRow = {
-      entity_ref: event.entityRef,
-      environment: event.environment ?? null,
-      digest: event.digest || null,
-      kind: event.kind,
-      actor: event.actor,
-      details: JSON.stringify(event.details ?? {}),
-      at: now,
-    };
+    const row = eventRow(event, now);
     if (this.batched) {
       this.batched.push(row);
       return;

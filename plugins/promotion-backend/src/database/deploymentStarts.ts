@@ -7,8 +7,8 @@ import {
 import { insertRows, updateRows, whereAnyOf, wherePairIn } from './bulk';
 import { laneKey } from './LaneStore';
 import { DeploymentRecord, DeploymentStart } from './PromotionStore';
-import { deploymentFromRow } from './rows';
-import { DeploymentRow, EventRow } from './tables';
+import { deploymentEvent, deploymentFromRow, eventRow } from './rows';
+import { DeploymentRow } from './tables';
 
 /**
  * Starts queued deployments of many lanes in one transaction (see
@@ -98,24 +98,22 @@ export async function startDeployments(
     await insertRows(
       tx,
       'promotion_events',
-      moves.map(
-        (m): EventRow => ({
-          entity_ref: m.deployment.entityRef,
-          environment: m.deployment.environment,
-          digest: digests.get(m.deployment.artifactId) || null,
-          kind: `deployment.${m.kind === 'start' ? 'deploying' : 'superseded'}`,
-          actor: actorOf(m),
-          details: JSON.stringify({
-            deploymentId: m.deployment.id,
-            from: m.deployment.state,
-            trigger: m.deployment.trigger,
-            reason:
-              m.kind === 'supersede'
-                ? `superseded by ${digests.get(m.by.artifactId)}`
-                : undefined,
-          }),
-          at: now,
-        }),
+      moves.map(m =>
+        eventRow(
+          deploymentEvent(
+            m.deployment,
+            m.kind === 'start' ? 'deploying' : 'superseded',
+            {
+              actor: actorOf(m),
+              digest: digests.get(m.deployment.artifactId),
+              reason:
+                m.kind === 'supersede'
+                  ? `superseded by ${digests.get(m.by.artifactId)}`
+                  : undefined,
+            },
+          ),
+          now,
+        ),
       ),
     );
     const moved = new Map(

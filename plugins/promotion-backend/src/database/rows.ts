@@ -11,7 +11,9 @@ import type {
 import { toDate } from './dates';
 import {
   ArtifactRecord,
+  ChangeContext,
   DeploymentRecord,
+  NewEvent,
   PromotionRecord,
 } from './PromotionStore';
 import {
@@ -173,5 +175,40 @@ export function queuedDeploymentRow(
     verified_at: null,
     state_since: now,
     created_at: now,
+  };
+}
+
+/** The audit row of an event. */
+export function eventRow(event: NewEvent, now: Date): EventRow {
+  return {
+    entity_ref: event.entityRef,
+    environment: event.environment ?? null,
+    digest: event.digest || null,
+    kind: event.kind,
+    actor: event.actor,
+    details: JSON.stringify(event.details ?? {}),
+    at: now,
+  };
+}
+
+/** The `deployment.<to>` event of a deployment's move: one shape for every path that moves one. */
+export function deploymentEvent(
+  deployment: DeploymentRecord,
+  to: DeploymentState,
+  audit: Omit<ChangeContext, 'digest'> & { digest?: string },
+): NewEvent {
+  return {
+    entityRef: deployment.entityRef,
+    environment: deployment.environment,
+    digest: audit.digest,
+    kind: `deployment.${to}`,
+    actor: audit.actor,
+    details: {
+      deploymentId: deployment.id,
+      from: deployment.state,
+      trigger: deployment.trigger,
+      reason: audit.reason,
+      ...audit.details,
+    },
   };
 }
