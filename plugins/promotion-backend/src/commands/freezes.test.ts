@@ -116,13 +116,15 @@ describe.each(databases.eachSupportedId())('freezes on %p', databaseId => {
     ['one service', false, [CHECKOUT]],
     ['all services', true, [CHECKOUT, SEARCH]],
   ])(
-    'lifting a freeze of %s wakes the promotions it held',
+    'lifting a freeze of %s wakes the promotions it held, and only into its environment',
     async (_, allServices, woken) => {
       const created = await freeze(CHECKOUT, allServices);
       const waiting = {
         [CHECKOUT]: await fx.waiting(CHECKOUT, 'checkout'),
         [SEARCH]: await fx.waiting(SEARCH, 'search'),
       };
+      // Bound for staging: the prod freeze never held it.
+      const staging = await fx.waiting(CHECKOUT, 'checkout-2', 'staging');
       const before = await fx.dueTimes();
       fx.clock.advance(60_000);
       await liftFreeze(liftDeps(AuthorizeResult.ALLOW), {
@@ -138,6 +140,7 @@ describe.each(databases.eachSupportedId())('freezes on %p', databaseId => {
             : before[promotion.id],
         ]);
       }
+      expect(due[staging.id]).toBe(before[staging.id]);
     },
   );
 });

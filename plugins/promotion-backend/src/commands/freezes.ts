@@ -94,8 +94,9 @@ export interface LiftFreezeDeps {
 
 /**
  * Lifts an active freeze: an admin of the service it was created from may,
- * even when that service has left the catalog. The promotions it held (one
- * service's, or every service's for an all-services freeze) wake at once.
+ * even when that service has left the catalog. The promotions it held (into
+ * its environment: one service's, or every service's for an all-services
+ * freeze) wake at once.
  */
 export async function liftFreeze(
   deps: LiftFreezeDeps,
@@ -142,8 +143,9 @@ export async function liftFreeze(
       },
       now,
     );
+    // Only lanes into the frozen environment were held by it.
     await tx.wakePromotions(
-      freeze.entityRef ? { entityRef: freeze.entityRef } : {},
+      { entityRef: freeze.entityRef, environment: freeze.environment },
       now,
     );
   });

@@ -240,7 +240,7 @@ export interface PromotionStore {
   countDue(now: Date): Promise<number>;
   /** Makes pending promotions due now and counts the wake (an event arrived for them). */
   wakePromotions(
-    filter: { artifactId?: string; entityRef?: string },
+    filter: { artifactId?: string; entityRef?: string; environment?: string },
     now: Date,
   ): Promise<void>;
   /**

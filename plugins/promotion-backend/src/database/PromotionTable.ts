@@ -131,12 +131,13 @@ export abstract class PromotionTable extends ArtifactTable {
   }
 
   async wakePromotions(
-    filter: { artifactId?: string; entityRef?: string },
+    filter: { artifactId?: string; entityRef?: string; environment?: string },
     now: Date,
   ) {
     const query = this.db('promotion_promotions').where({ state: 'pending' });
     if (filter.artifactId) query.where({ artifact_id: filter.artifactId });
     if (filter.entityRef) query.where({ entity_ref: filter.entityRef });
+    if (filter.environment) query.where({ to_environment: filter.environment });
     await query.update({
       next_check_at: now,
       wakes: this.db.raw('wakes + 1'),
