@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 // Test-only helper: it runs from the source tree, never from a build.
@@ -37,4 +37,22 @@ export function spawnBackend(
       env: { ...process.env, NODE_ENV: 'development', ...options.env },
     },
   );
+}
+
+/**
+ * Stops a backend from {@link spawnBackend} the way an operator would: SIGTERM
+ * runs the shutdown hooks (the local deployer stops the demo instances it
+ * started, which run in their own process groups and would outlive a
+ * SIGKILL); SIGKILL only when it has not exited after `graceMs`.
+ */
+export async function stopBackend(
+  child: ChildProcess,
+  graceMs = 20_000,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise(resolveExit => child.once('exit', resolveExit));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

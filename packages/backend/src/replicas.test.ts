@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { spawnBackend } from './backendProcess';
+import { spawnBackend, stopBackend } from './backendProcess';
 
 jest.setTimeout(240_000);
 
@@ -171,17 +171,7 @@ describe('two backend replicas starting together on an empty PostgreSQL', () => 
         expect(replica.exited()).toBeUndefined();
       }
     } finally {
-      for (const replica of replicas) replica.child.kill('SIGKILL');
-      await Promise.all(
-        replicas.map(
-          replica =>
-            new Promise(r =>
-              replica.exited() !== undefined
-                ? r(undefined)
-                : replica.child.once('exit', r),
-            ),
-        ),
-      );
+      await Promise.all(replicas.map(replica => stopBackend(replica.child)));
       rmSync(dir, { recursive: true, force: true });
       await dropDatabases(prefix);
     }
