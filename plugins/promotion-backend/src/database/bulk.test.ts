@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import {
   insertRows,
+  rowsJson,
   updateRows,
   upsertRows,
   whereAnyOf,
@@ -22,6 +24,33 @@ const AWKWARD = [
   'NULL',
   '',
 ];
+
+describe('rowsJson', () => {
+  it('writes what JSON.stringify writes, times shared or not, null or not', () => {
+    const time = fc.oneof(
+      fc.constant(null),
+      fc.constant(new Date('2026-12-07T12:00:00.000Z')),
+      fc.date({ noInvalidDate: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            name: fc.string(),
+            n: fc.option(fc.integer()),
+            at: time,
+            until: time,
+            details: fc.jsonValue(),
+          }),
+          { minLength: 1 },
+        ),
+        rows => {
+          expect(rowsJson(rows)).toBe(JSON.stringify(rows));
+        },
+      ),
+    );
+  });
+});
 
 describe.each(databases.eachSupportedId())(
   'bulk statements on %p',
