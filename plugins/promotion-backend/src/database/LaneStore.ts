@@ -15,18 +15,14 @@ import {
 } from './bulk';
 import { freezeFromRow, holdFromRow } from './DecisionStore';
 import { DeploymentRecord, PromotionRecord } from './PromotionStore';
+import { promotedEvents, verdictRows } from './laneRows';
 import {
   queuedDeploymentRow,
   deploymentFromRow,
   gateResultFromRow,
   testResultFromRow,
 } from './rows';
-import {
-  DeploymentRow,
-  EventRow,
-  GateResultRow,
-  TestResultRow,
-} from './tables';
+import { DeploymentRow, GateResultRow, TestResultRow } from './tables';
 
 /** One environment of one service. */
 export interface LaneKey {
@@ -312,78 +308,6 @@ export class LaneStore {
       return goes.map(g => ids.has(g.promotion.id));
     });
   }
-}
-
-/** `promotion.promoted` by the engine, then `deployment.queued` by whoever asked for the promotion. */
-function promotedEvents(go: PromotionGo): EventRow[] {
-  const { promotion, digest, deploymentId, now } = go;
-  const event = (kind: string, actor: string, details: object): EventRow => ({
-    entity_ref: promotion.entityRef,
-    environment: promotion.toEnvironment,
-    digest: digest || null,
-    kind,
-    actor,
-    details: JSON.stringify(details),
-    at: now,
-  });
-  return [
-    event('promotion.promoted', go.actor, {
-      promotionId: promotion.id,
-      from: promotion.fromEnvironment,
-      trigger: promotion.trigger,
-      reason: go.reason,
-      deploymentId,
-    }),
-    event('deployment.queued', promotion.actor, {
-      deploymentId,
-      trigger: promotion.trigger,
-      reason: promotion.reason,
-    }),
-  ];
-}
-
-/** The rows of many evaluations' verdicts, and `gate.verdict` events for those that changed. */
-function verdictRows(writes: GateResultsWrite[]) {
-  const rows: GateResultRow[] = [];
-  const events: EventRow[] = [];
-  for (const { promotion, digest, results, stored } of writes) {
-    const before = new Map(stored.map(r => [r.gate, r]));
-    for (const result of results) {
-      const evaluatedAt = new Date(result.evaluatedAt);
-      rows.push({
-        promotion_id: promotion.id,
-        gate: result.gate,
-        verdict: result.verdict,
-        errored: result.errored,
-        reason: result.reason,
-        evidence: result.evidence ? JSON.stringify(result.evidence) : null,
-        evaluated_at: evaluatedAt,
-      });
-      const previous = before.get(result.gate);
-      if (
-        previous?.verdict === result.verdict &&
-        previous.reason === result.reason
-      ) {
-        continue;
-      }
-      events.push({
-        entity_ref: promotion.entityRef,
-        environment: promotion.toEnvironment,
-        digest: digest || null,
-        kind: 'gate.verdict',
-        actor: 'engine',
-        details: JSON.stringify({
-          promotionId: promotion.id,
-          gate: result.gate,
-          verdict: result.verdict,
-          errored: result.errored,
-          reason: result.reason,
-        }),
-        at: evaluatedAt,
-      });
-    }
-  }
-  return { rows, events };
 }
 
 function upsertVerdicts(tx: Knex, rows: GateResultRow[]) {
