@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { verifyWebhookSignature } from '@promotion-pipeline/backstage-plugin-promotion-backend-module-webhook-deployer';
-import { PRODUCTION_CONFIG, spawnBackend } from './backendProcess';
+import { PRODUCTION_CONFIG, spawnBackend, stopBackend } from './backendProcess';
 
 jest.setTimeout(180_000);
 
@@ -68,9 +68,7 @@ function run(
     output: () => output,
     settled,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-      }
+      await stopBackend(child);
       await exited;
     },
   };

@@ -14,6 +14,7 @@ import {
   deploymentFromRow,
   pageSize,
   queuedDeploymentRow,
+  queuedEvent,
 } from './rows';
 import {
   ChangeContext,
@@ -43,22 +44,7 @@ export abstract class DeploymentTable extends PromotionTable {
   ) {
     const row = queuedDeploymentRow({ ...input, reason: ctx.reason }, id, now);
     await this.db('promotion_deployments').insert(row);
-    await this.appendEvent(
-      {
-        entityRef: input.entityRef,
-        environment: input.environment,
-        digest: ctx.digest,
-        kind: 'deployment.queued',
-        actor: ctx.actor,
-        details: {
-          deploymentId: row.id,
-          trigger: input.trigger,
-          reason: ctx.reason,
-          ...ctx.details,
-        },
-      },
-      now,
-    );
+    await this.appendEvent(queuedEvent({ ...input, id: row.id }, ctx), now);
     return deploymentFromRow(row);
   }
 

@@ -7,7 +7,7 @@ import {
   IN_FLIGHT_DEPLOYMENT_STATES,
   assertTransition,
 } from '../domain/states';
-import { gateResultFromRow, promotionFromRow } from './rows';
+import { gateResultFromRow, promotionEvent, promotionFromRow } from './rows';
 import { ChangeContext, NewPromotion, PromotionRecord } from './PromotionStore';
 import { GateResultRow, PromotionRow } from './tables';
 import { ArtifactTable } from './ArtifactTable';
@@ -172,21 +172,7 @@ export abstract class PromotionTable extends ArtifactTable {
       return false;
     }
     await this.appendEvent(
-      {
-        entityRef: promotion.entityRef,
-        environment: promotion.toEnvironment,
-        digest: ctx.digest,
-        kind: `promotion.${to}`,
-        actor: ctx.actor,
-        details: {
-          promotionId: promotion.id,
-          from: promotion.fromEnvironment,
-          trigger: promotion.trigger,
-          reason: ctx.reason,
-          deploymentId,
-          ...ctx.details,
-        },
-      },
+      promotionEvent(promotion, to, { ...ctx, deploymentId }),
       now,
     );
     return true;

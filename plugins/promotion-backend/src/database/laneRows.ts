@@ -1,5 +1,5 @@
 import type { GateResultsWrite, PromotionGo } from './LaneStore';
-import { eventRow } from './rows';
+import { eventRow, promotionEvent, queuedEvent } from './rows';
 import type { EventRow, GateResultRow } from './tables';
 
 // The rows the engine's batched lane writes insert (see `LaneStore`).
@@ -7,36 +7,23 @@ import type { EventRow, GateResultRow } from './tables';
 /** `promotion.promoted` by the engine, then `deployment.queued` by whoever asked for the promotion. */
 export function promotedEvents(go: PromotionGo): EventRow[] {
   const { promotion, digest, deploymentId, now } = go;
-  const event = (
-    kind: string,
-    actor: string,
-    details: Record<string, unknown>,
-  ) =>
-    eventRow(
-      {
-        entityRef: promotion.entityRef,
-        environment: promotion.toEnvironment,
-        digest,
-        kind,
-        actor,
-        details,
-      },
-      now,
-    );
   return [
-    event('promotion.promoted', go.actor, {
-      promotionId: promotion.id,
-      from: promotion.fromEnvironment,
-      trigger: promotion.trigger,
+    promotionEvent(promotion, 'promoted', {
+      actor: go.actor,
+      digest,
       reason: go.reason,
       deploymentId,
     }),
-    event('deployment.queued', promotion.actor, {
-      deploymentId,
-      trigger: promotion.trigger,
-      reason: promotion.reason,
-    }),
-  ];
+    queuedEvent(
+      {
+        id: deploymentId,
+        entityRef: promotion.entityRef,
+        environment: promotion.toEnvironment,
+        trigger: promotion.trigger,
+      },
+      { actor: promotion.actor, digest, reason: promotion.reason },
+    ),
+  ].map(event => eventRow(event, now));
 }
 
 /** The rows of many evaluations' verdicts, and `gate.verdict` events for those that changed. */

@@ -191,11 +191,62 @@ export function eventRow(event: NewEvent, now: Date): EventRow {
   };
 }
 
+/** Who an event names and why; the digest and details are optional. */
+type Audit = Omit<ChangeContext, 'digest'> & { digest?: string };
+
+/** The `promotion.<to>` event of a promotion's move: one shape for every path that moves one. */
+export function promotionEvent(
+  promotion: PromotionRecord,
+  to: PromotionState,
+  audit: Audit & { deploymentId?: string },
+): NewEvent {
+  return {
+    entityRef: promotion.entityRef,
+    environment: promotion.toEnvironment,
+    digest: audit.digest,
+    kind: `promotion.${to}`,
+    actor: audit.actor,
+    details: {
+      promotionId: promotion.id,
+      from: promotion.fromEnvironment,
+      trigger: promotion.trigger,
+      reason: audit.reason,
+      deploymentId: audit.deploymentId,
+      ...audit.details,
+    },
+  };
+}
+
+/** The `deployment.queued` event of a new deployment. */
+export function queuedEvent(
+  deployment: {
+    id: string;
+    entityRef: string;
+    environment: string;
+    trigger: string;
+  },
+  audit: Audit,
+): NewEvent {
+  return {
+    entityRef: deployment.entityRef,
+    environment: deployment.environment,
+    digest: audit.digest,
+    kind: 'deployment.queued',
+    actor: audit.actor,
+    details: {
+      deploymentId: deployment.id,
+      trigger: deployment.trigger,
+      reason: audit.reason,
+      ...audit.details,
+    },
+  };
+}
+
 /** The `deployment.<to>` event of a deployment's move: one shape for every path that moves one. */
 export function deploymentEvent(
   deployment: DeploymentRecord,
   to: DeploymentState,
-  audit: Omit<ChangeContext, 'digest'> & { digest?: string },
+  audit: Audit,
 ): NewEvent {
   return {
     entityRef: deployment.entityRef,
