@@ -194,27 +194,41 @@ export function eventRow(event: NewEvent, now: Date): EventRow {
 /** Who an event names and why; the digest and details are optional. */
 type Audit = Omit<ChangeContext, 'digest'> & { digest?: string };
 
+/** An event of one lane, named by `audit`; the caller's details come first, `audit.details` last. */
+function laneEvent(
+  lane: { entityRef: string; environment: string },
+  kind: string,
+  audit: Audit,
+  details: Record<string, unknown>,
+): NewEvent {
+  return {
+    entityRef: lane.entityRef,
+    environment: lane.environment,
+    digest: audit.digest,
+    kind,
+    actor: audit.actor,
+    details: { ...details, ...audit.details },
+  };
+}
+
 /** The `promotion.<to>` event of a promotion's move: one shape for every path that moves one. */
 export function promotionEvent(
   promotion: PromotionRecord,
   to: PromotionState,
   audit: Audit & { deploymentId?: string },
 ): NewEvent {
-  return {
-    entityRef: promotion.entityRef,
-    environment: promotion.toEnvironment,
-    digest: audit.digest,
-    kind: `promotion.${to}`,
-    actor: audit.actor,
-    details: {
+  return laneEvent(
+    { entityRef: promotion.entityRef, environment: promotion.toEnvironment },
+    `promotion.${to}`,
+    audit,
+    {
       promotionId: promotion.id,
       from: promotion.fromEnvironment,
       trigger: promotion.trigger,
       reason: audit.reason,
       deploymentId: audit.deploymentId,
-      ...audit.details,
     },
-  };
+  );
 }
 
 /** The `deployment.queued` event of a new deployment. */
@@ -227,19 +241,11 @@ export function queuedEvent(
   },
   audit: Audit,
 ): NewEvent {
-  return {
-    entityRef: deployment.entityRef,
-    environment: deployment.environment,
-    digest: audit.digest,
-    kind: 'deployment.queued',
-    actor: audit.actor,
-    details: {
-      deploymentId: deployment.id,
-      trigger: deployment.trigger,
-      reason: audit.reason,
-      ...audit.details,
-    },
-  };
+  return laneEvent(deployment, 'deployment.queued', audit, {
+    deploymentId: deployment.id,
+    trigger: deployment.trigger,
+    reason: audit.reason,
+  });
 }
 
 /** The `deployment.<to>` event of a deployment's move: one shape for every path that moves one. */
@@ -248,18 +254,10 @@ export function deploymentEvent(
   to: DeploymentState,
   audit: Audit,
 ): NewEvent {
-  return {
-    entityRef: deployment.entityRef,
-    environment: deployment.environment,
-    digest: audit.digest,
-    kind: `deployment.${to}`,
-    actor: audit.actor,
-    details: {
-      deploymentId: deployment.id,
-      from: deployment.state,
-      trigger: deployment.trigger,
-      reason: audit.reason,
-      ...audit.details,
-    },
-  };
+  return laneEvent(deployment, `deployment.${to}`, audit, {
+    deploymentId: deployment.id,
+    from: deployment.state,
+    trigger: deployment.trigger,
+    reason: audit.reason,
+  });
 }
