@@ -596,16 +596,19 @@ function passesFromLog(text, sinceMs = 0) {
  * reached the deploy system twice and none failed. Prints the counts and
  * sets a non-zero exit code when either is not 0.
  */
-async function checkDeploys(webhook, db) {
-  const knex = db.knex();
-  const failed = Number(
-    (
-      await knex('promotion_deployments')
-        .where('state', 'failed')
-        .count({ n: '*' })
-        .first()
-    ).n,
-  );
+async function checkDeploys(webhook, ...dbs) {
+  let failed = 0;
+  for (const db of dbs) {
+    failed += Number(
+      (
+        await db
+          .knex()('promotion_deployments')
+          .where('state', 'failed')
+          .count({ n: '*' })
+          .first()
+      ).n,
+    );
+  }
   const duplicates = webhook.duplicates();
   console.log(
     `correctness: duplicate deploys ${duplicates}, failed deployments ${failed} (both must be 0)`,
