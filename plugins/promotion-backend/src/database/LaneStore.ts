@@ -8,6 +8,8 @@ import { Knex } from 'knex';
 import { assertTransition } from '../domain/states';
 import {
   insertRows,
+  onPostgres,
+  rowsJson,
   updateRows,
   upsertRows,
   whereAnyOf,
@@ -229,15 +231,35 @@ export class LaneStore {
     ticket: string,
   ): Promise<void> {
     if (releases.length === 0) return;
+    // A wake that arrived since the claim (`wakes` moved on) keeps its due time.
+    if (onPostgres(this.db)) {
+      await this.db.raw(
+        `update promotion_promotions as t set lease_ticket = null, lease_expires_at = null,
+           next_check_at = case when t.wakes <> v.wakes then t.next_check_at else v.next_check_at end
+         from json_populate_recordset(null::promotion_promotions, ?) as v
+         where t.id = v.id and t.lease_ticket = ?`,
+        [
+          rowsJson(
+            releases.map(r => ({
+              id: r.id,
+              wakes: r.wakes,
+              next_check_at: r.nextCheckAt,
+            })),
+          ),
+          ticket,
+        ],
+      );
+      return;
+    }
     const cases = releases.map(
       () => 'WHEN ? THEN (CASE WHEN wakes <> ? THEN next_check_at ELSE ? END)',
     );
     const bindings = releases.flatMap(r => [r.id, r.wakes, r.nextCheckAt]);
-    await whereAnyOf(
-      this.db('promotion_promotions'),
-      'id',
-      releases.map(r => r.id),
-    )
+    await this.db('promotion_promotions')
+      .whereIn(
+        'id',
+        releases.map(r => r.id),
+      )
       .where({ lease_ticket: ticket })
       .update({
         lease_ticket: null,

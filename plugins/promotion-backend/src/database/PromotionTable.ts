@@ -1,16 +1,14 @@
-import type {
-  GateResult,
-  PromotionState,
-} from '@promotion-pipeline/backstage-plugin-promotion-common';
+import type { PromotionState } from '@promotion-pipeline/backstage-plugin-promotion-common';
 import { v4 as uuid } from 'uuid';
 import {
   IN_FLIGHT_DEPLOYMENT_STATES,
   assertTransition,
 } from '../domain/states';
-import { gateResultFromRow, promotionEvent, promotionFromRow } from './rows';
+import { promotionEvent, promotionFromRow } from './rows';
 import { ChangeContext, NewPromotion, PromotionRecord } from './PromotionStore';
-import { GateResultRow, PromotionRow } from './tables';
+import { PromotionRow } from './tables';
 import { ArtifactTable } from './ArtifactTable';
+import { LaneStore } from './LaneStore';
 
 /** Promotions and their gate verdicts. */
 export abstract class PromotionTable extends ArtifactTable {
@@ -178,19 +176,8 @@ export abstract class PromotionTable extends ArtifactTable {
     return true;
   }
 
-  async listGateResults(promotionIds: string[]) {
-    const map = new Map<string, GateResult[]>();
-    if (promotionIds.length === 0) {
-      return map;
-    }
-    const rows = await this.db<GateResultRow>('promotion_gate_results')
-      .whereIn('promotion_id', promotionIds)
-      .orderBy('gate', 'asc');
-    for (const row of rows) {
-      const list = map.get(row.promotion_id) ?? [];
-      list.push(gateResultFromRow(row));
-      map.set(row.promotion_id, list);
-    }
-    return map;
+  /** Stored verdicts per promotion, by gate name (the engine's batched read). */
+  listGateResults(promotionIds: string[]) {
+    return new LaneStore(this.db).gateResults(promotionIds);
   }
 }
