@@ -1,12 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { RecordingMetrics } from '../__testUtils__/RecordingMetrics';
 import { withTimeout } from '../timeout';
-import {
-  deployOutcomeOf,
-  EngineMetrics,
-  ENGINE_METRIC_NAMES,
-  gateOutcomeOf,
-} from './EngineMetrics';
+import { EngineMetrics, ENGINE_METRIC_NAMES } from './EngineMetrics';
+import { deployOutcomeOf, gateOutcomeOf } from './metricOutcomes';
 
 function setup(passBudgetMs?: number) {
   const metrics = new RecordingMetrics();
