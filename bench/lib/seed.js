@@ -111,12 +111,12 @@ async function seedPendingLanes(knex, { services, pipeline, toEnvironment }) {
  * Past releases of `services` in `environment`, oldest first, one hour
  * apart, ending a day ago: per release an artifact, its promoted promotion,
  * its deployment (superseded; the newest per service verified, so it is the
- * lane's current one, unless `current` is false) and two events: 5 rows a
- * release. Returns the rows written.
+ * lane's current one) and two events: 5 rows a release. Returns the rows
+ * written.
  */
 async function seedHistory(
   knex,
-  { services, pipeline, environment, releases, startSeed = 0, current = true },
+  { services, pipeline, environment, releases, startSeed = 0 },
 ) {
   const end = Date.now() - 24 * 3600_000;
   const perService = Math.ceil(releases / services.length);
@@ -139,7 +139,7 @@ async function seedHistory(
       const a = artifactRow(entityRef, pipeline, `h${startSeed + r}`, at);
       const promotionId = uuid();
       const deploymentId = uuid();
-      const isCurrent = current && r === perService - 1;
+      const isCurrent = r === perService - 1;
       batch.artifacts.push(a);
       batch.promotions.push({
         id: promotionId,
